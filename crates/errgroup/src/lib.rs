@@ -1,0 +1,102 @@
+//! Go's [`errgroup`](https://pkg.go.dev/golang.org/x/sync/errgroup) on tokio: spawn tasks, wait
+//! for all of them, get the first error, and let the others stop early through a shared
+//! [`CancellationToken`](tokio_util::sync::CancellationToken).
+//!
+//! # Examples
+//!
+//! Fetch a user's profile and orders concurrently; if either fails, the other is cancelled and
+//! `wait` returns the first error. Each task's value comes out through its handle.
+//!
+//! ```
+//! use std::time::Duration;
+//!
+//! use errgroup::Group;
+//! use tokio_util::sync::CancellationToken;
+//!
+//! #[derive(Debug, PartialEq)]
+//! enum FetchError {
+//!     NotFound(&'static str),
+//!     Cancelled,
+//! }
+//!
+//! async fn fetch(what: &'static str, millis: u64, token: CancellationToken) -> Result<String, FetchError> {
+//!     tokio::select! {
+//!         () = tokio::time::sleep(Duration::from_millis(millis)) => {}
+//!         () = token.cancelled() => return Err(FetchError::Cancelled),
+//!     }
+//!     match what {
+//!         "missing" => Err(FetchError::NotFound(what)),
+//!         _ => Ok(format!("{what}: ok")),
+//!     }
+//! }
+//!
+//! # #[tokio::main(flavor = "current_thread", start_paused = true)]
+//! # async fn main() -> Result<(), errgroup::Error<FetchError>> {
+//! // Both succeed: take each value out of the group.
+//! let group = Group::new();
+//! let profile = group.spawn_with_token(|token| fetch("profile", 2_000, token));
+//! let orders = group.spawn_with_token(|token| fetch("orders", 500, token));
+//! let outputs = group.wait().await?;
+//! assert_eq!(outputs.take(profile), "profile: ok");
+//! assert_eq!(outputs.take(orders), "orders: ok");
+//!
+//! // One fails after 100 ms: the slow fetch is cancelled and the first error comes back.
+//! let started = tokio::time::Instant::now();
+//! let group = Group::new();
+//! group.spawn_with_token(|token| fetch("profile", 2_000, token));
+//! group.spawn_with_token(|token| fetch("missing", 100, token));
+//! let error = group.wait().await.unwrap_err();
+//! assert!(matches!(error, errgroup::Error::Task(FetchError::NotFound("missing"))));
+//! assert_eq!(started.elapsed(), Duration::from_millis(100));
+//! # Ok(())
+//! # }
+//! ```
+//!
+//! # Guarantees
+//!
+//! - **First error by completion time.** `wait` returns the first error a task returned. The
+//!   errors siblings return after the token was cancelled never replace it.
+//! - **Fail fast.** The token is cancelled on the first error or panic, when `wait` has seen
+//!   every task end, and when the group is dropped. A task spawned into a cancelled group never
+//!   runs.
+//! - **No orphans.** Dropping the group, or the future returned by `wait`, aborts every task
+//!   still running. `wait` covers tasks spawned by tasks.
+//! - **No lost panics.** A panicking task cancels the token, and its panic resumes in the caller
+//!   of `wait` once the other tasks have ended.
+//! - **No shared mutable state for results.** Each spawn returns a [`TaskHandle`]; a successful
+//!   `wait` returns the [`Outputs`] that redeem them, so results cannot be read early.
+//! - **Typed limits.** [`Builder::limit`] makes a group whose `spawn` waits for a free slot
+//!   (backpressure) and that offers `try_spawn`; a limit of 0 panics at once.
+//!
+//! # From Go
+//!
+//! | Go (`golang.org/x/sync/errgroup`) | this crate |
+//! |---|---|
+//! | `var g errgroup.Group` | [`Group::new()`](Group::new) |
+//! | `g, ctx := errgroup.WithContext(parent)` | [`Group::with_parent(&parent)`](Group::with_parent), then [`group.token()`](Group::token) |
+//! | `g.Go(func() error { ... })` | [`group.spawn(async { ... })`](Group::spawn), or [`spawn_with_token`](Group::spawn_with_token) to get `ctx` |
+//! | `g.Go` inside a goroutine | [`group.handle()`](Group::handle), then [`GroupHandle::spawn`] |
+//! | `err := g.Wait()` | [`group.wait().await`](Group::wait), which also returns the tasks' values |
+//! | `g.SetLimit(n)` then `g.Go(f)` | [`Builder::new().limit(n).build()`](Builder::limit), then `group.spawn(f).await` |
+//! | `g.TryGo(f)` | [`group.try_spawn(f)`](Group#method.try_spawn), which hands `f` back when full |
+//! | a forgotten `Wait` leaks goroutines | dropping the group aborts its tasks |
+//! | a panic crashes the process | the panic resumes at `wait` |
+
+#![forbid(unsafe_code)]
+#![warn(missing_docs)]
+
+mod builder;
+mod error;
+mod group;
+mod group_handle;
+mod limit;
+mod shared;
+mod task;
+mod task_handle;
+
+pub use builder::Builder;
+pub use error::{Error, TrySpawnError};
+pub use group::Group;
+pub use group_handle::GroupHandle;
+pub use limit::{Limit, Limited, Unlimited};
+pub use task_handle::{Outputs, TaskHandle};
