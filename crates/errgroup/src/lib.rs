@@ -81,6 +81,52 @@
 //! | `g.TryGo(f)` | [`group.try_spawn(f)`](Group#method.try_spawn), which hands `f` back when full |
 //! | a forgotten `Wait` leaks goroutines | dropping the group aborts its tasks |
 //! | a panic crashes the process | the panic resumes at `wait` |
+//!
+//! # Misuse that does not compile
+//!
+//! Spawning into a group after waiting for it: `wait` takes the group by value.
+//!
+//! ```compile_fail,E0382
+//! # async fn demo() {
+//! let group = errgroup::Group::<()>::new();
+//! let _ = group.wait().await;
+//! group.spawn(async { Ok(()) }); // error: `group` was moved by `wait`
+//! # }
+//! ```
+//!
+//! Reading a task's value before the wait: only [`Outputs::take`] reads it, and only a
+//! successful `wait` makes [`Outputs`].
+//!
+//! ```compile_fail,E0451
+//! # async fn demo() {
+//! let group = errgroup::Group::<()>::new();
+//! let name = group.spawn(async { Ok("Alice") });
+//! let outputs = errgroup::Outputs { group: 0 }; // error: `Outputs` cannot be built by hand
+//! let early = outputs.take(name);
+//! # }
+//! ```
+//!
+//! Writing one error variable from two tasks, as Go's fail-fast kata does (a data race there):
+//! a task must own what it touches, so its error goes through the group instead.
+//!
+//! ```compile_fail,E0373
+//! # async fn demo() {
+//! let group = errgroup::Group::<()>::new();
+//! let mut first_error = None;
+//! group.spawn(async { first_error = Some("profile failed"); Ok(()) }); // error: borrows `first_error`
+//! group.spawn(async { first_error = Some("order failed"); Ok(()) });
+//! # }
+//! ```
+//!
+//! Waiting through a [`GroupHandle`]: handles spawn, only the group's owner waits.
+//!
+//! ```compile_fail,E0599
+//! # async fn demo() {
+//! let group = errgroup::Group::<()>::new();
+//! let handle = group.handle();
+//! handle.wait().await; // error: no method `wait` on `GroupHandle`
+//! # }
+//! ```
 
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
@@ -100,3 +146,8 @@ pub use group::Group;
 pub use group_handle::GroupHandle;
 pub use limit::{Limit, Limited, Unlimited};
 pub use task_handle::{Outputs, TaskHandle};
+
+/// The repository's README, compiled and run with the doctests so its code stays true.
+#[cfg(doctest)]
+#[doc = include_str!("../../../README.md")]
+struct ReadmeDoctests;

@@ -5,7 +5,7 @@
 //! `try_spawn`; a `Group<E, Unlimited>` spawns at once. So a producer cannot forget the limit's
 //! backpressure:
 //!
-//! ```compile_fail
+//! ```compile_fail,E0308
 //! # async fn demo() {
 //! let group = errgroup::Builder::new().limit(2).build::<()>();
 //! let task: errgroup::TaskHandle<()> = group.spawn(async { Ok(()) }); // a future: `.await` it

@@ -34,7 +34,7 @@ use tokio::task::JoinHandle;
 ///
 /// A value cannot be read before the wait, as there are no [`Outputs`] yet:
 ///
-/// ```compile_fail
+/// ```compile_fail,E0277
 /// # async fn demo() {
 /// let group = errgroup::Group::<()>::new();
 /// let name = group.spawn(async { Ok("Alice") });

@@ -1,0 +1,283 @@
+//! Behaviour of `Group`: waiting, first error, cancellation, panics and drop.
+
+mod common;
+
+use std::future::pending;
+use std::time::Duration;
+
+use common::{LiveCounter, after, ms, panic_message};
+use errgroup::{Error, Group};
+use tokio::time::Instant;
+use tokio_util::sync::CancellationToken;
+
+#[tokio::test(start_paused = true)]
+async fn waits_for_zero_tasks() {
+    let group = Group::<()>::new();
+    assert!(group.wait().await.is_ok());
+}
+
+#[tokio::test(start_paused = true)]
+async fn returns_every_value_when_all_succeed() {
+    let group = Group::<()>::new();
+    let text = group.spawn(after(30, Ok("text")));
+    let number = group.spawn(after(10, Ok(7_u64)));
+    let list = group.spawn(after(20, Ok(vec![1, 2])));
+
+    let outputs = group.wait().await.expect("every task succeeds");
+    assert_eq!(outputs.take(text), "text");
+    assert_eq!(outputs.take(number), 7);
+    assert_eq!(outputs.take(list), [1, 2]);
+}
+
+#[tokio::test(start_paused = true)]
+async fn returns_first_error_by_completion_time_not_spawn_order() {
+    let started = Instant::now();
+    let group = Group::new();
+    group.spawn(after::<(), _>(30, Err("spawned first, fails last")));
+    group.spawn(after::<(), _>(10, Err("spawned second, fails first")));
+    group.spawn(after::<(), _>(20, Err("spawned last, fails second")));
+
+    let error = group.wait().await.unwrap_err();
+    assert!(matches!(error, Error::Task("spawned second, fails first")));
+    assert_eq!(
+        started.elapsed(),
+        ms(30),
+        "wait also waited for the tasks that failed later"
+    );
+}
+
+#[tokio::test(start_paused = true)]
+async fn errors_caused_by_the_cancellation_never_replace_the_root_error() {
+    let group = Group::new();
+    group.spawn_with_token(|token| async move {
+        token.cancelled().await;
+        Err::<(), _>("cancelled by a sibling")
+    });
+    group.spawn(after::<(), _>(10, Err("root cause")));
+
+    assert!(matches!(group.wait().await, Err(Error::Task("root cause"))));
+}
+
+#[tokio::test(start_paused = true)]
+async fn waits_for_slow_tasks_that_ignore_the_token() {
+    let started = Instant::now();
+    let group = Group::new();
+    let stubborn = LiveCounter::default();
+    let alive = stubborn.enter();
+    group.spawn(async move {
+        let _alive = alive;
+        after(5_000, Ok(())).await // never looks at the token
+    });
+    group.spawn(after::<(), _>(100, Err("fails early")));
+
+    assert!(group.wait().await.is_err());
+    assert_eq!(started.elapsed(), ms(5_000));
+    assert_eq!(stubborn.live(), 0);
+}
+
+#[tokio::test(start_paused = true)]
+async fn cancels_token_on_first_error() {
+    let group = Group::new();
+    let token = group.token().clone();
+    group.spawn(after::<(), _>(10, Err("boom")));
+
+    token.cancelled().await;
+    assert_eq!(Instant::now().elapsed(), Duration::ZERO);
+    assert!(group.wait().await.is_err());
+}
+
+#[tokio::test(start_paused = true)]
+async fn cancels_token_when_wait_completes() {
+    let group = Group::<()>::new();
+    let token = group.token().clone();
+    group.spawn(after(10, Ok(())));
+    assert!(!token.is_cancelled());
+
+    group.wait().await.expect("the task succeeds");
+    assert!(token.is_cancelled());
+}
+
+#[tokio::test(start_paused = true)]
+async fn cancels_token_on_drop() {
+    let group = Group::<()>::new();
+    let token = group.token().clone();
+    drop(group);
+    assert!(token.is_cancelled());
+}
+
+#[tokio::test(start_paused = true)]
+async fn parent_cancellation_cancels_the_group_and_wait_reports_it() {
+    let parent = CancellationToken::new();
+    let group = Group::with_parent(&parent);
+    group.spawn_with_token(|token| async move {
+        token.cancelled().await;
+        Err::<(), _>("saw the cancellation")
+    });
+    tokio::task::yield_now().await;
+
+    parent.cancel();
+    assert!(group.token().is_cancelled());
+    assert!(matches!(group.wait().await, Err(Error::Cancelled)));
+}
+
+#[tokio::test(start_paused = true)]
+async fn group_failure_does_not_cancel_the_parent() {
+    let parent = CancellationToken::new();
+    let group = Group::with_parent(&parent);
+    group.spawn(async { Err::<(), _>("boom") });
+
+    assert!(group.wait().await.is_err());
+    assert!(!parent.is_cancelled());
+}
+
+#[tokio::test(start_paused = true)]
+async fn task_spawned_after_cancellation_never_runs() {
+    let group = Group::new();
+    group.spawn(async { Err::<(), _>("boom") });
+    group.token().cancelled().await;
+
+    let ran = LiveCounter::default();
+    let counter = ran.clone();
+    group.spawn(async move {
+        let _alive = counter.enter();
+        Ok(())
+    });
+
+    assert!(matches!(group.wait().await, Err(Error::Task("boom"))));
+    assert_eq!(ran.started(), 0);
+}
+
+#[tokio::test(start_paused = true)]
+async fn task_skipped_by_an_outside_cancellation_makes_wait_fail() {
+    let group = Group::<()>::new();
+    group.token().cancel();
+    group.spawn(async { Ok(()) });
+
+    assert!(matches!(group.wait().await, Err(Error::Cancelled)));
+}
+
+#[tokio::test(start_paused = true)]
+async fn outside_cancellation_does_not_fail_tasks_that_all_succeeded() {
+    let group = Group::<()>::new();
+    let value = group.spawn(after(10, Ok(1)));
+    tokio::task::yield_now().await;
+    group.token().cancel(); // the task ignores it and still delivers its value
+
+    assert_eq!(group.wait().await.expect("no task failed").take(value), 1);
+}
+
+#[tokio::test(start_paused = true)]
+async fn panic_cancels_siblings_and_resumes_at_wait() {
+    let group = Group::<()>::new();
+    let siblings = LiveCounter::default();
+    for _ in 0..3 {
+        let alive = siblings.enter();
+        group.spawn_with_token(|token| async move {
+            let _alive = alive;
+            token.cancelled().await;
+            Ok(())
+        });
+    }
+    group.spawn(async { panic!("task exploded") as Result<(), ()> });
+
+    let waited = tokio::spawn(group.wait()).await;
+    let payload = waited.unwrap_err().into_panic();
+    assert_eq!(panic_message(payload), "task exploded");
+    assert_eq!(
+        siblings.live(),
+        0,
+        "the siblings saw the token and ended before the panic resumed"
+    );
+}
+
+#[tokio::test(start_paused = true)]
+async fn panic_is_not_swallowed_by_an_earlier_error() {
+    let group = Group::<()>::new();
+    group.spawn(after::<(), _>(5, Err(())));
+    group.spawn(async {
+        tokio::time::sleep(ms(10)).await; // ignores the token the error cancelled
+        panic!("later panic") as Result<(), ()>
+    });
+
+    let payload = tokio::spawn(group.wait()).await.unwrap_err().into_panic();
+    assert_eq!(panic_message(payload), "later panic");
+}
+
+#[tokio::test(start_paused = true)]
+async fn dropping_the_group_aborts_a_task_that_ignores_the_token() {
+    let group = Group::<()>::new();
+    let (dropped_tx, dropped_rx) = tokio::sync::oneshot::channel::<()>();
+    group.spawn(async move {
+        let _dropped_on_abort = dropped_tx;
+        pending::<()>().await; // never looks at the token, never ends by itself
+        Ok(())
+    });
+    tokio::task::yield_now().await;
+
+    drop(group);
+    // The sender is dropped with the aborted task: the receiver sees it closed.
+    assert!(dropped_rx.await.is_err());
+}
+
+#[tokio::test(start_paused = true)]
+async fn dropping_the_wait_future_aborts_every_task() {
+    let group = Group::<()>::new();
+    let tasks = LiveCounter::default();
+    for _ in 0..10 {
+        let alive = tasks.enter();
+        group.spawn(async move {
+            let _alive = alive;
+            pending::<()>().await;
+            Ok(())
+        });
+    }
+
+    let timed_out = tokio::time::timeout(ms(100), group.wait()).await;
+    assert!(timed_out.is_err());
+    tokio::task::yield_now().await; // aborted tasks are dropped when the runtime next runs them
+    assert_eq!(tasks.live(), 0);
+}
+
+#[tokio::test(start_paused = true)]
+async fn completes_100_000_tasks() {
+    let group = Group::<()>::new();
+    let handles: Vec<_> = (0..100_000_u64)
+        .map(|n| group.spawn(async move { Ok(n) }))
+        .collect();
+
+    let outputs = group.wait().await.expect("every task succeeds");
+    let sum: u64 = handles.into_iter().map(|task| outputs.take(task)).sum();
+    assert_eq!(sum, 99_999 * 100_000 / 2);
+}
+
+#[tokio::test(start_paused = true)]
+async fn stops_100_000_cooperative_siblings_after_one_error() {
+    let started = Instant::now();
+    let group = Group::new();
+    let siblings = LiveCounter::default();
+    for _ in 0..100_000 {
+        let alive = siblings.enter();
+        group.spawn_with_token(|token| async move {
+            let _alive = alive;
+            tokio::select! {
+                () = token.cancelled() => Err("cancelled"),
+                () = tokio::time::sleep(Duration::from_secs(3_600)) => Ok(()),
+            }
+        });
+    }
+    group.spawn(after::<(), _>(10, Err("the one failure")));
+
+    assert!(matches!(
+        group.wait().await,
+        Err(Error::Task("the one failure"))
+    ));
+    assert_eq!(started.elapsed(), ms(10));
+    assert_eq!(siblings.live(), 0);
+}
+
+#[test]
+#[should_panic(expected = "no reactor running")]
+fn spawn_outside_a_runtime_panics() {
+    let group = Group::<()>::new();
+    group.spawn(async { Ok(()) });
+}
