@@ -195,7 +195,7 @@ impl<E, L: Limit> Group<E, L> {
     ///
     /// `wait` waits for *every* task, also after a failure: tasks that watch the token stop
     /// early, and tasks that ignore it run to their end. To stop waiting, drop the returned
-    /// future (for example with [`tokio::time::timeout`]); that aborts the tasks still running.
+    /// future (for example with `tokio::time::timeout`); that aborts the tasks still running.
     ///
     /// # Errors
     ///
