@@ -47,7 +47,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     group.spawn_with_token(|token| download("video.mp4", 5_000, token));
     group.spawn_with_token(|token| download("broken-link", 100, token));
     match group.wait().await {
-        Err(Error::Task(error)) => println!(
+        Err(Error::Task { error, .. }) => println!(
             "fail fast: {error} (after {} ms, the slow download was cancelled)",
             started.elapsed().as_millis()
         ),

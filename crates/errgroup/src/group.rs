@@ -1,15 +1,14 @@
 //! [`Group`]: the owner of a set of tasks, which waits for them and reports the first failure.
 
 use std::fmt;
-use std::future::Future;
-use std::panic;
+use std::marker::PhantomData;
 use std::sync::Arc;
 
 use tokio_util::sync::CancellationToken;
 
 use crate::limit::{Limit, Unlimited};
 use crate::shared::Shared;
-use crate::{Builder, Error, GroupHandle, Outputs, TaskHandle};
+use crate::{Builder, Cause, ErrorMode, FirstError, GroupHandle, Outputs, Task, TaskHandle};
 
 /// A set of tasks that fail together: [`wait`](Group::wait) returns the first error, and the
 /// group's [`CancellationToken`] is cancelled as soon as any task fails, so the others can stop
@@ -71,7 +70,7 @@ use crate::{Builder, Error, GroupHandle, Outputs, TaskHandle};
 /// }
 ///
 /// match group.wait().await {
-///     Err(Error::Task(error)) => assert_eq!(error, "http://b.example/broken: 404 not found"),
+///     Err(Error::Task { error, .. }) => assert_eq!(error, "http://b.example/broken: 404 not found"),
 ///     other => panic!("unexpected {other:?}"),
 /// }
 /// # }
@@ -81,9 +80,11 @@ use crate::{Builder, Error, GroupHandle, Outputs, TaskHandle};
 ///
 /// Dropping a `Group` (or the future returned by [`wait`](Group::wait)) cancels its token and
 /// aborts every task still running, as dropping a [`JoinSet`](tokio::task::JoinSet) does. An
-/// aborted task is never polled again, even one that ignores the token.
-pub struct Group<E, L = Unlimited> {
+/// aborted task is never polled again, even one that ignores the token. If a task had failed
+/// and nobody waited to see it, the `tracing` feature logs a warning.
+pub struct Group<E, L = Unlimited, M = FirstError> {
     pub(crate) handle: GroupHandle<E, L>,
+    mode: PhantomData<M>,
 }
 
 impl<E> Group<E> {
@@ -135,10 +136,11 @@ impl<E> Default for Group<E> {
     }
 }
 
-impl<E, L: Limit> Group<E, L> {
+impl<E, L: Limit, M: ErrorMode> Group<E, L, M> {
     pub(crate) fn from_shared(shared: Shared<E>) -> Self {
         Self {
             handle: GroupHandle::new(Arc::new(shared)),
+            mode: PhantomData,
         }
     }
 
@@ -199,15 +201,22 @@ impl<E, L: Limit> Group<E, L> {
     ///
     /// # Errors
     ///
-    /// Returns the group's first failure by completion time: [`Error::Task`] with the first
-    /// error a task returned, or [`Error::Cancelled`] if the token was cancelled from outside
-    /// the group before every task had returned a value.
+    /// Returns the group's first failure by completion time ([`Errors`](crate::Errors), with
+    /// every failure, in a group built with [`Builder::keep_all_errors`]):
+    ///
+    /// - [`Error::Task`](crate::Error::Task): a task returned an error;
+    /// - [`Error::Panicked`](crate::Error::Panicked): a task panicked, in a group built with
+    ///   [`Builder::catch_panics`];
+    /// - [`Error::DeadlineExceeded`](crate::Error::DeadlineExceeded): the group's deadline
+    ///   passed;
+    /// - [`Error::Cancelled`](crate::Error::Cancelled): the token was cancelled from outside the
+    ///   group before every task had returned a value.
     ///
     /// # Panics
     ///
     /// If a task panicked, `wait` resumes the first panic (with
     /// [`std::panic::resume_unwind`]) once every other task has ended, even if a task also
-    /// returned an error.
+    /// returned an error; unless the group was built with [`Builder::catch_panics`].
     ///
     /// # Cancel safety
     ///
@@ -232,27 +241,35 @@ impl<E, L: Limit> Group<E, L> {
     /// assert!(gave_up.is_err());
     /// # }
     /// ```
-    pub async fn wait(self) -> Result<Outputs, Error<E>> {
+    pub async fn wait(self) -> Result<Outputs, M::Failure<E>> {
         let shared = self.handle.shared();
-        let ended = shared.close_when_idle().await;
-        if let Some(payload) = ended.panic {
-            panic::resume_unwind(payload);
-        }
-        if let Some(error) = ended.error {
-            return Err(error);
-        }
-        // Every task body has ended; a task may still be handing its value to the runtime on
-        // another worker. Outputs promise values that are ready, so let those last steps end.
-        for task in ended.tasks {
-            while !task.is_finished() {
-                tokio::task::yield_now().await;
-            }
-        }
-        Ok(Outputs::new(shared.id))
+        let ended = shared.span.instrument(shared.close_when_idle()).await;
+        ended.finish::<M>(shared.id).await
+    }
+
+    /// Returns why the group's token was cancelled, or `None` while it is not: Go's
+    /// `context.Cause`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use errgroup::{Cause, Group};
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// let group = Group::new();
+    /// assert_eq!(group.cause(), None);
+    /// group.spawn(async { Err::<(), _>("boom") });
+    /// group.token().cancelled().await;
+    /// assert_eq!(group.cause(), Some(Cause::TaskFailed));
+    /// # }
+    /// ```
+    pub fn cause(&self) -> Option<Cause> {
+        self.handle.cause()
     }
 }
 
-impl<E: Send + 'static> Group<E> {
+impl<E: Send + 'static, M: ErrorMode> Group<E, Unlimited, M> {
     /// Spawns `task` onto the current tokio runtime as a task of this group, and returns a
     /// handle to its value.
     ///
@@ -275,11 +292,7 @@ impl<E: Send + 'static> Group<E> {
     /// # }
     /// ```
     #[track_caller]
-    pub fn spawn<F, T>(&self, task: F) -> TaskHandle<T>
-    where
-        F: Future<Output = Result<T, E>> + Send + 'static,
-        T: Send + 'static,
-    {
+    pub fn spawn<T: Task<E>>(&self, task: T) -> TaskHandle<T::Output> {
         self.handle.spawn(task)
     }
 
@@ -308,23 +321,25 @@ impl<E: Send + 'static> Group<E> {
     /// # }
     /// ```
     #[track_caller]
-    pub fn spawn_with_token<F, Fut, T>(&self, task: F) -> TaskHandle<T>
+    pub fn spawn_with_token<F, T>(&self, task: F) -> TaskHandle<T::Output>
     where
-        F: FnOnce(CancellationToken) -> Fut,
-        Fut: Future<Output = Result<T, E>> + Send + 'static,
-        T: Send + 'static,
+        F: FnOnce(CancellationToken) -> T,
+        T: Task<E>,
     {
         self.handle.spawn_with_token(task)
     }
 }
 
-impl<E, L> Drop for Group<E, L> {
+impl<E, L, M> Drop for Group<E, L, M> {
     fn drop(&mut self) {
-        self.handle.shared().close_and_abort();
+        let shared = self.handle.shared();
+        if shared.close_and_abort() {
+            shared.span.warn_unobserved_failure();
+        }
     }
 }
 
-impl<E, L: Limit> fmt::Debug for Group<E, L> {
+impl<E, L: Limit, M: ErrorMode> fmt::Debug for Group<E, L, M> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Group")
             .field("live_tasks", &self.handle.shared().live())

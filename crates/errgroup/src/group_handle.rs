@@ -1,15 +1,14 @@
 //! [`GroupHandle`]: a cloneable handle that spawns tasks into a group from anywhere.
 
 use std::fmt;
-use std::future::Future;
 use std::marker::PhantomData;
 use std::sync::Arc;
 
 use tokio_util::sync::CancellationToken;
 
-use crate::TaskHandle;
 use crate::limit::{Limit, Unlimited};
 use crate::shared::Shared;
+use crate::{Builder, Cause, Task, TaskHandle};
 
 /// A cloneable handle to a [`Group`](crate::Group), made by
 /// [`Group::handle`](crate::Group::handle): it spawns tasks into the group and shows its token,
@@ -83,6 +82,56 @@ impl<E, L: Limit> GroupHandle<E, L> {
     pub fn token(&self) -> &CancellationToken {
         &self.shared.token
     }
+
+    /// Returns why the group's token was cancelled, or `None` while it is not: Go's
+    /// `context.Cause`, for the tasks.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use errgroup::{Cause, Group};
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// let group = Group::new();
+    /// let handle = group.handle();
+    /// let watcher = group.spawn(async move {
+    ///     handle.token().cancelled().await;
+    ///     Ok(handle.cause())
+    /// });
+    /// tokio::task::yield_now().await;
+    /// group.spawn(async { Err::<Option<Cause>, _>("boom") });
+    /// let Err(_) = group.wait().await else { panic!("the group failed") };
+    /// # drop(watcher);
+    /// # }
+    /// ```
+    pub fn cause(&self) -> Option<Cause> {
+        self.shared.cause()
+    }
+
+    /// Starts a child group: its token is a child of this group's, so when this group is
+    /// cancelled the child is too, and a tree of groups stops as one (as Java's nested scopes and
+    /// Trio's nurseries do). The child failing does not cancel this group; returning the child's
+    /// error from a task does.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// let parent = errgroup::Group::new();
+    /// let handle = parent.handle();
+    /// parent.spawn(async move {
+    ///     let child = handle.child().limit(2).build::<String>();
+    ///     child.spawn(async { Err::<(), _>(String::from("leaf failed")) }).await;
+    ///     child.wait().await.map(drop).map_err(|e| e.to_string()) // fails the parent too
+    /// });
+    /// assert_eq!(parent.wait().await.unwrap_err().to_string(), "leaf failed");
+    /// # }
+    /// ```
+    pub fn child(&self) -> Builder {
+        Builder::new().parent(self.token())
+    }
 }
 
 impl<E: Send + 'static> GroupHandle<E> {
@@ -107,11 +156,7 @@ impl<E: Send + 'static> GroupHandle<E> {
     /// # }
     /// ```
     #[track_caller]
-    pub fn spawn<F, T>(&self, task: F) -> TaskHandle<T>
-    where
-        F: Future<Output = Result<T, E>> + Send + 'static,
-        T: Send + 'static,
-    {
+    pub fn spawn<T: Task<E>>(&self, task: T) -> TaskHandle<T::Output> {
         self.shared.spawn(task, false)
     }
 
@@ -140,11 +185,10 @@ impl<E: Send + 'static> GroupHandle<E> {
     /// # }
     /// ```
     #[track_caller]
-    pub fn spawn_with_token<F, Fut, T>(&self, task: F) -> TaskHandle<T>
+    pub fn spawn_with_token<F, T>(&self, task: F) -> TaskHandle<T::Output>
     where
-        F: FnOnce(CancellationToken) -> Fut,
-        Fut: Future<Output = Result<T, E>> + Send + 'static,
-        T: Send + 'static,
+        F: FnOnce(CancellationToken) -> T,
+        T: Task<E>,
     {
         self.spawn(task(self.token().clone()))
     }

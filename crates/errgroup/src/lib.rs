@@ -1,6 +1,6 @@
 //! Go's [`errgroup`](https://pkg.go.dev/golang.org/x/sync/errgroup) on tokio: spawn tasks, wait
 //! for all of them, get the first error, and let the others stop early through a shared
-//! [`CancellationToken`](tokio_util::sync::CancellationToken).
+//! [`CancellationToken`].
 //!
 //! # Examples
 //!
@@ -46,7 +46,7 @@
 //! group.spawn_with_token(|token| fetch("profile", 2_000, token));
 //! group.spawn_with_token(|token| fetch("missing", 100, token));
 //! let error = group.wait().await.unwrap_err();
-//! assert!(matches!(error, errgroup::Error::Task(FetchError::NotFound("missing"))));
+//! assert!(matches!(error, errgroup::Error::Task { error: FetchError::NotFound("missing"), .. }));
 //! assert_eq!(started.elapsed(), Duration::from_millis(100));
 //! # Ok(())
 //! # }
@@ -131,21 +131,37 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+mod all_errors;
 mod builder;
+mod cause;
+mod completions;
+mod deadline;
 mod error;
 mod group;
 mod group_handle;
 mod limit;
+mod outcome;
 mod shared;
+mod shutdown;
 mod task;
 mod task_handle;
+mod task_info;
+mod trace;
 
+pub use all_errors::{AllErrors, ErrorMode, Errors, FirstError};
 pub use builder::Builder;
+pub use cause::Cause;
+pub use completions::Completions;
 pub use error::{Error, TrySpawnError};
 pub use group::Group;
 pub use group_handle::GroupHandle;
 pub use limit::{Limit, Limited, Unlimited};
+pub use shutdown::Shutdown;
 pub use task_handle::{Outputs, TaskHandle};
+pub use task_info::{Named, Task, TaskId, TaskInfo, named};
+/// The token groups share with their tasks, re-exported so that users need not depend on
+/// `tokio-util` themselves.
+pub use tokio_util::sync::CancellationToken;
 
 /// The repository's README, compiled and run with the doctests so its code stays true.
 #[cfg(doctest)]

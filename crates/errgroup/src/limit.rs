@@ -12,12 +12,10 @@
 //! # }
 //! ```
 
-use std::future::Future;
-
 use tokio_util::sync::CancellationToken;
 
 use crate::shared::Shared;
-use crate::{Group, GroupHandle, TaskHandle, TrySpawnError};
+use crate::{ErrorMode, Group, GroupHandle, Task, TaskHandle, TrySpawnError};
 
 /// The marker of a group without a limit: its spawns start tasks at once.
 #[derive(Debug)]
@@ -112,11 +110,7 @@ impl<E: Send + 'static> GroupHandle<E, Limited> {
     /// # Ok(())
     /// # }
     /// ```
-    pub async fn spawn<F, T>(&self, task: F) -> TaskHandle<T>
-    where
-        F: Future<Output = Result<T, E>> + Send + 'static,
-        T: Send + 'static,
-    {
+    pub async fn spawn<T: Task<E>>(&self, task: T) -> TaskHandle<T::Output> {
         let holds_slot = self.shared().acquire_slot().await;
         self.shared().spawn(task, holds_slot)
     }
@@ -147,11 +141,10 @@ impl<E: Send + 'static> GroupHandle<E, Limited> {
     /// # Ok(())
     /// # }
     /// ```
-    pub async fn spawn_with_token<F, Fut, T>(&self, task: F) -> TaskHandle<T>
+    pub async fn spawn_with_token<F, T>(&self, task: F) -> TaskHandle<T::Output>
     where
-        F: FnOnce(CancellationToken) -> Fut,
-        Fut: Future<Output = Result<T, E>> + Send + 'static,
-        T: Send + 'static,
+        F: FnOnce(CancellationToken) -> T,
+        T: Task<E>,
     {
         let holds_slot = self.shared().acquire_slot().await;
         self.shared().spawn(task(self.token().clone()), holds_slot)
@@ -181,11 +174,10 @@ impl<E: Send + 'static> GroupHandle<E, Limited> {
     /// # }
     /// ```
     #[track_caller]
-    pub fn try_spawn<F, T>(&self, task: F) -> Result<TaskHandle<T>, TrySpawnError<F>>
-    where
-        F: Future<Output = Result<T, E>> + Send + 'static,
-        T: Send + 'static,
-    {
+    pub fn try_spawn<T: Task<E>>(
+        &self,
+        task: T,
+    ) -> Result<TaskHandle<T::Output>, TrySpawnError<T>> {
         match self.shared().try_acquire_slot() {
             SlotAttempt::Taken => Ok(self.shared().spawn(task, true)),
             SlotAttempt::Cancelled => Ok(self.shared().spawn(task, false)),
@@ -220,14 +212,13 @@ impl<E: Send + 'static> GroupHandle<E, Limited> {
     /// # }
     /// ```
     #[track_caller]
-    pub fn try_spawn_with_token<F, Fut, T>(
+    pub fn try_spawn_with_token<F, T>(
         &self,
         task: F,
-    ) -> Result<TaskHandle<T>, TrySpawnError<F>>
+    ) -> Result<TaskHandle<T::Output>, TrySpawnError<F>>
     where
-        F: FnOnce(CancellationToken) -> Fut,
-        Fut: Future<Output = Result<T, E>> + Send + 'static,
-        T: Send + 'static,
+        F: FnOnce(CancellationToken) -> T,
+        T: Task<E>,
     {
         match self.shared().try_acquire_slot() {
             SlotAttempt::Taken => Ok(self.shared().spawn(task(self.token().clone()), true)),
@@ -237,7 +228,7 @@ impl<E: Send + 'static> GroupHandle<E, Limited> {
     }
 }
 
-impl<E: Send + 'static> Group<E, Limited> {
+impl<E: Send + 'static, M: ErrorMode> Group<E, Limited, M> {
     /// Waits until fewer than `limit` tasks run, then spawns `task` into the group: Go's `Go`
     /// on a group with `SetLimit`. A producer that spawns a million tasks this way never holds
     /// more than `limit` of them.
@@ -281,11 +272,7 @@ impl<E: Send + 'static> Group<E, Limited> {
     /// # Ok(())
     /// # }
     /// ```
-    pub async fn spawn<F, T>(&self, task: F) -> TaskHandle<T>
-    where
-        F: Future<Output = Result<T, E>> + Send + 'static,
-        T: Send + 'static,
-    {
+    pub async fn spawn<T: Task<E>>(&self, task: T) -> TaskHandle<T::Output> {
         self.handle.spawn(task).await
     }
 
@@ -315,11 +302,10 @@ impl<E: Send + 'static> Group<E, Limited> {
     /// assert_eq!(group.wait().await.unwrap_err().to_string(), "failed");
     /// # }
     /// ```
-    pub async fn spawn_with_token<F, Fut, T>(&self, task: F) -> TaskHandle<T>
+    pub async fn spawn_with_token<F, T>(&self, task: F) -> TaskHandle<T::Output>
     where
-        F: FnOnce(CancellationToken) -> Fut,
-        Fut: Future<Output = Result<T, E>> + Send + 'static,
-        T: Send + 'static,
+        F: FnOnce(CancellationToken) -> T,
+        T: Task<E>,
     {
         self.handle.spawn_with_token(task).await
     }
@@ -356,11 +342,10 @@ impl<E: Send + 'static> Group<E, Limited> {
     /// # }
     /// ```
     #[track_caller]
-    pub fn try_spawn<F, T>(&self, task: F) -> Result<TaskHandle<T>, TrySpawnError<F>>
-    where
-        F: Future<Output = Result<T, E>> + Send + 'static,
-        T: Send + 'static,
-    {
+    pub fn try_spawn<T: Task<E>>(
+        &self,
+        task: T,
+    ) -> Result<TaskHandle<T::Output>, TrySpawnError<T>> {
         self.handle.try_spawn(task)
     }
 
@@ -389,14 +374,13 @@ impl<E: Send + 'static> Group<E, Limited> {
     /// # }
     /// ```
     #[track_caller]
-    pub fn try_spawn_with_token<F, Fut, T>(
+    pub fn try_spawn_with_token<F, T>(
         &self,
         task: F,
-    ) -> Result<TaskHandle<T>, TrySpawnError<F>>
+    ) -> Result<TaskHandle<T::Output>, TrySpawnError<F>>
     where
-        F: FnOnce(CancellationToken) -> Fut,
-        Fut: Future<Output = Result<T, E>> + Send + 'static,
-        T: Send + 'static,
+        F: FnOnce(CancellationToken) -> T,
+        T: Task<E>,
     {
         self.handle.try_spawn_with_token(task)
     }

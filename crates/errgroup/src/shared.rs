@@ -5,14 +5,16 @@
 //! - `live` counts the tasks spawned and not yet ended (returned, panicked, skipped or aborted).
 //!   It is incremented only while `registry` is locked and `registry.closed` is false, so once
 //!   [`Shared::close_when_idle`] has seen it at zero under that lock, it stays at zero.
-//! - A failure is recorded in `outcome` *before* the token is cancelled. So a cancelled token with
-//!   a clean outcome means somebody outside the group cancelled it (the parent token, or a holder
-//!   of the token), and a sibling's "I was cancelled" error never replaces the root cause.
-//! - Every spawned task's `AbortHandle` is in `registry.tasks` until the group closes, except
-//!   finished ones dropped by compaction; dropping the group aborts all that remain.
+//! - A failure is recorded in `outcome`, and its [`Cause`] set, *before* the token is cancelled.
+//!   So a cancelled token with no cause set means somebody outside the group cancelled it (the
+//!   parent token, or a holder of the token), and a sibling's "I was cancelled" error never
+//!   replaces the root cause.
+//! - Every spawned task is in `registry.tasks` until the group closes, except finished ones
+//!   swept out by compaction; dropping the group aborts all that remain.
 
 use std::any::Any;
-use std::future::Future;
+use std::borrow::Cow;
+use std::collections::HashMap;
 use std::mem;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
@@ -21,9 +23,13 @@ use tokio::sync::{Notify, Semaphore};
 use tokio::task::AbortHandle;
 use tokio_util::sync::CancellationToken;
 
-use crate::Error;
+use crate::cause::CauseCell;
+use crate::deadline::Deadline;
+use crate::outcome::Outcome;
 use crate::task::{TaskFuture, TaskGuard};
 use crate::task_handle::TaskHandle;
+use crate::trace::GroupSpan;
+use crate::{Cause, Error, ErrorMode, Outputs, Task, TaskId, TaskInfo};
 
 /// A panic payload, as `std::panic::catch_unwind` returns it.
 pub(crate) type PanicPayload = Box<dyn Any + Send + 'static>;
@@ -31,10 +37,21 @@ pub(crate) type PanicPayload = Box<dyn Any + Send + 'static>;
 /// The smallest registry size at which finished tasks are swept out of it.
 const MIN_COMPACTION_LEN: usize = 64;
 
+/// How a group treats failures, fixed when it is built.
+#[derive(Clone, Copy, Debug, Default)]
+pub(crate) struct Policy {
+    /// Turn panics into [`Error::Panicked`] instead of resuming them at `wait`.
+    pub(crate) catch_panics: bool,
+    /// Keep every failure, not only the first.
+    pub(crate) keep_all_errors: bool,
+}
+
 pub(crate) struct Shared<E> {
     /// Tells this group's task handles and outputs apart from another group's.
     pub(crate) id: u64,
     pub(crate) token: CancellationToken,
+    parent: Option<CancellationToken>,
+    cause: CauseCell,
     live: AtomicUsize,
     /// Signalled when `live` drops to zero.
     idle: Notify,
@@ -42,45 +59,73 @@ pub(crate) struct Shared<E> {
     outcome: Mutex<Outcome<E>>,
     /// One permit per free slot, if the group has a limit.
     pub(crate) slots: Option<Semaphore>,
+    pub(crate) deadline: Option<Deadline>,
+    policy: Policy,
+    pub(crate) span: GroupSpan,
 }
 
 struct Registry {
-    tasks: Vec<AbortHandle>,
+    tasks: Vec<RegisteredTask>,
+    /// The names of named tasks that may still be running.
+    names: HashMap<TaskId, Cow<'static, str>>,
+    next_id: u64,
     /// When `tasks` reaches this length, finished tasks are swept out.
     compact_at: usize,
     /// Set when the group has finished waiting or was dropped: no task may start after that.
     closed: bool,
+    /// Whether the deadline's timer runs (it starts with the first spawn or wait).
+    deadline_armed: bool,
 }
 
-/// The first failure of the group, and the first panic (which is never swallowed).
-struct Outcome<E> {
-    error: Option<Error<E>>,
-    panic: Option<PanicPayload>,
+pub(crate) struct RegisteredTask {
+    pub(crate) id: TaskId,
+    pub(crate) abort: AbortHandle,
 }
 
-/// What a group's wait ends with, once every task has ended.
+/// What the group ends with, once every task has ended.
 pub(crate) struct Ended<E> {
-    pub(crate) error: Option<Error<E>>,
-    pub(crate) panic: Option<PanicPayload>,
+    pub(crate) outcome: Outcome<E>,
     /// The tasks not yet known to be finished by the runtime.
-    pub(crate) tasks: Vec<AbortHandle>,
+    pub(crate) tasks: Vec<RegisteredTask>,
+}
+
+/// The options a group is built with.
+pub(crate) struct Options {
+    pub(crate) parent: Option<CancellationToken>,
+    pub(crate) limit: Option<usize>,
+    pub(crate) deadline: Option<Deadline>,
+    pub(crate) policy: Policy,
+    pub(crate) name: Option<Cow<'static, str>>,
 }
 
 impl<E> Shared<E> {
-    pub(crate) fn new(token: CancellationToken, limit: Option<usize>) -> Self {
+    pub(crate) fn new(options: Options) -> Self {
         static NEXT_ID: AtomicU64 = AtomicU64::new(1);
+        let id = NEXT_ID.fetch_add(1, Ordering::Relaxed);
+        let token = match &options.parent {
+            Some(parent) => parent.child_token(),
+            None => CancellationToken::new(),
+        };
         Self {
-            id: NEXT_ID.fetch_add(1, Ordering::Relaxed),
+            id,
             token,
+            parent: options.parent,
+            cause: CauseCell::default(),
             live: AtomicUsize::new(0),
             idle: Notify::new(),
             registry: Mutex::new(Registry {
                 tasks: Vec::new(),
+                names: HashMap::new(),
+                next_id: 0,
                 compact_at: MIN_COMPACTION_LEN,
                 closed: false,
+                deadline_armed: false,
             }),
             outcome: Mutex::new(Outcome::clean()),
-            slots: limit.map(Semaphore::new),
+            slots: options.limit.map(Semaphore::new),
+            deadline: options.deadline,
+            policy: options.policy,
+            span: GroupSpan::new(id, options.name),
         }
     }
 
@@ -97,83 +142,187 @@ impl<E> Shared<E> {
         }
     }
 
-    fn release_slot(&self) {
+    pub(crate) fn release_slot(&self) {
         if let Some(slots) = &self.slots {
             slots.add_permits(1);
         }
     }
 
-    pub(crate) fn record_error(&self, error: E) {
+    /// Returns why the token was cancelled, or `None` if it was not.
+    pub(crate) fn cause(&self) -> Option<Cause> {
+        match self.cause.get() {
+            Some(cause) => Some(cause),
+            None if self.token.is_cancelled() => Some(self.outside_cause()),
+            None => None,
+        }
+    }
+
+    /// The cause of a cancellation that did not come from the group itself.
+    fn outside_cause(&self) -> Cause {
+        match &self.parent {
+            Some(parent) if parent.is_cancelled() => Cause::ParentCancelled,
+            _ => Cause::TokenCancelled,
+        }
+    }
+
+    /// Sets the cause (unless one is set, or the token was already cancelled from outside) and
+    /// returns the cause that sticks.
+    fn settle_cause(&self, cause: Cause) -> Cause {
+        self.cause.set_if_unset(|| {
+            if self.token.is_cancelled() {
+                self.outside_cause()
+            } else {
+                cause
+            }
+        })
+    }
+
+    /// Cancels the token for `cause`, unless it is cancelled already.
+    pub(crate) fn cancel(&self, cause: Cause) {
+        self.settle_cause(cause);
+        self.token.cancel();
+    }
+
+    /// Records `failure`, caused by `cause`, and cancels the token.
+    pub(crate) fn record_failure(&self, failure: Error<E>, cause: Cause) {
         {
             let mut outcome = lock(&self.outcome);
-            if outcome.is_clean() {
-                outcome.error = Some(if self.token.is_cancelled() {
-                    Error::Cancelled
-                } else {
-                    Error::Task(error)
-                });
-            }
+            let is_root = outcome.is_clean() && self.settle_cause(cause) == cause;
+            outcome.record(failure, is_root, self.policy.keep_all_errors);
         }
         self.token.cancel();
     }
 
-    pub(crate) fn record_panic(&self, payload: PanicPayload) {
+    pub(crate) fn record_error(&self, task: TaskId, error: E) {
+        let failure = Error::Task {
+            task: self.task_info(task),
+            error,
+        };
+        self.record_failure(failure, Cause::TaskFailed);
+    }
+
+    pub(crate) fn record_panic(&self, task: TaskId, payload: PanicPayload) {
+        if self.policy.catch_panics {
+            let failure = Error::Panicked {
+                task: self.task_info(task),
+                message: panic_message(&*payload),
+            };
+            self.record_failure(failure, Cause::TaskPanicked);
+            return;
+        }
         {
             let mut outcome = lock(&self.outcome);
-            if outcome.panic.is_none() {
-                outcome.panic = Some(payload);
-            }
+            self.settle_cause(Cause::TaskPanicked);
+            outcome.record_panic(payload);
         }
         self.token.cancel();
     }
 
     /// Records that a task did not start because the group was already cancelled.
     pub(crate) fn record_skipped(&self) {
-        let mut outcome = lock(&self.outcome);
-        if outcome.is_clean() {
-            outcome.error = Some(Error::Cancelled);
+        lock(&self.outcome).record_skipped();
+    }
+
+    /// Returns the identity of `task`, with its name if it has one.
+    pub(crate) fn task_info(&self, task: TaskId) -> TaskInfo {
+        let name = lock(&self.registry).names.get(&task).cloned();
+        TaskInfo::new(task, name)
+    }
+
+    /// Waits until no task is live, leaving the group open.
+    ///
+    /// # Cancel safety
+    ///
+    /// Cancel safe.
+    pub(crate) async fn idle(&self) {
+        loop {
+            // Created before the check: a task that ends in between leaves a permit in `idle`.
+            let idle = self.idle.notified();
+            if self.live.load(Ordering::Acquire) == 0 {
+                return;
+            }
+            idle.await;
         }
     }
 
-    /// Waits until no task is live, then closes the group so that none can start again.
+    /// Takes the group's failure, if it has one, leaving the outcome clean; resumes the first
+    /// panic if a task panicked.
+    pub(crate) fn take_failure(&self) -> Option<Error<E>> {
+        let outcome = mem::replace(&mut *lock(&self.outcome), Outcome::clean());
+        if let Some(payload) = outcome.panic {
+            std::panic::resume_unwind(payload);
+        }
+        outcome.first
+    }
+
+    /// Waits until no task is live, then closes the group so that none can start again, and
+    /// cancels the token (the group is over).
     ///
     /// # Cancel safety
     ///
     /// Cancel safe: dropping it before it completes leaves the group open.
     pub(crate) async fn close_when_idle(&self) -> Ended<E> {
         loop {
-            // Created before the check: a task that ends in between leaves a permit in `idle`.
-            let idle = self.idle.notified();
-            if self.live.load(Ordering::Acquire) == 0 {
-                let mut registry = lock(&self.registry);
-                if self.live.load(Ordering::Acquire) == 0 {
-                    registry.closed = true;
-                    let tasks = mem::take(&mut registry.tasks);
-                    drop(registry);
-                    self.token.cancel();
-                    let outcome = mem::replace(&mut *lock(&self.outcome), Outcome::clean());
-                    return Ended {
-                        error: outcome.error,
-                        panic: outcome.panic,
-                        tasks,
-                    };
-                }
+            self.idle().await;
+            // A task may have been spawned since: then wait again.
+            if let Some(tasks) = self.close_if_idle() {
+                self.cancel(Cause::Finished);
+                let outcome = mem::replace(&mut *lock(&self.outcome), Outcome::clean());
+                return Ended { outcome, tasks };
             }
-            idle.await;
         }
     }
 
+    fn close_if_idle(&self) -> Option<Vec<RegisteredTask>> {
+        if self.live.load(Ordering::Acquire) != 0 {
+            return None;
+        }
+        let mut registry = lock(&self.registry);
+        if self.live.load(Ordering::Acquire) != 0 {
+            return None;
+        }
+        registry.closed = true;
+        registry.names.clear();
+        Some(mem::take(&mut registry.tasks))
+    }
+
+    /// Aborts every task still running; returns those it aborted. The group stays open: the
+    /// aborted tasks still have to end.
+    pub(crate) fn abort_running(&self) -> Vec<TaskInfo> {
+        let aborted: Vec<TaskInfo> = {
+            let registry = lock(&self.registry);
+            registry
+                .tasks
+                .iter()
+                .filter(|task| !task.abort.is_finished())
+                .map(|task| {
+                    task.abort.abort();
+                    TaskInfo::new(task.id, registry.names.get(&task.id).cloned())
+                })
+                .collect()
+        };
+        if !aborted.is_empty() {
+            // The aborted tasks will have no value.
+            self.record_skipped();
+        }
+        aborted
+    }
+
     /// Closes the group, cancels its token and aborts every task still running.
-    pub(crate) fn close_and_abort(&self) {
+    ///
+    /// Returns whether a failure had been recorded that nobody will see.
+    pub(crate) fn close_and_abort(&self) -> bool {
         let tasks = {
             let mut registry = lock(&self.registry);
             registry.closed = true;
+            registry.names.clear();
             mem::take(&mut registry.tasks)
         };
-        self.token.cancel();
+        self.cancel(Cause::Dropped);
         for task in tasks {
-            task.abort();
+            task.abort.abort();
         }
+        !lock(&self.outcome).is_clean()
     }
 
     pub(crate) fn live(&self) -> usize {
@@ -182,16 +331,19 @@ impl<E> Shared<E> {
 }
 
 impl<E: Send + 'static> Shared<E> {
-    /// Starts `body` as a task of this group, unless the group is cancelled or closed.
+    /// Starts `task` as a task of this group, unless the group is cancelled or closed.
     ///
     /// `holds_slot` says the caller took a slot for it; the task gives it back when it ends.
     #[track_caller]
-    pub(crate) fn spawn<F, T>(self: &Arc<Self>, body: F, holds_slot: bool) -> TaskHandle<T>
-    where
-        F: Future<Output = Result<T, E>> + Send + 'static,
-        T: Send + 'static,
-    {
+    pub(crate) fn spawn<T: Task<E>>(
+        self: &Arc<Self>,
+        task: T,
+        holds_slot: bool,
+    ) -> TaskHandle<T::Output> {
+        let (future, name) = task.into_parts();
         let mut registry = lock(&self.registry);
+        let id = TaskId(registry.next_id);
+        registry.next_id += 1;
         if registry.closed || self.token.is_cancelled() {
             let was_open = !registry.closed;
             drop(registry);
@@ -201,44 +353,85 @@ impl<E: Send + 'static> Shared<E> {
             if was_open {
                 self.record_skipped();
             }
-            return TaskHandle::not_started(self.id);
+            return TaskHandle::not_started(self.id, id);
+        }
+        if !registry.deadline_armed {
+            registry.deadline_armed = Deadline::arm(self);
+        }
+        let span = self.span.task_span(id, name.as_deref());
+        if let Some(name) = name {
+            registry.names.insert(id, name);
         }
         // The guard counts the task as live; if `tokio::spawn` panics (no runtime), it is
         // dropped with the future and the count stays right.
-        let guard = TaskGuard::new(Arc::clone(self), holds_slot);
-        let join = tokio::spawn(TaskFuture::new(body, guard));
-        registry.tasks.push(join.abort_handle());
+        let guard = TaskGuard::new(Arc::clone(self), id, holds_slot);
+        let join = tokio::spawn(span.instrument(TaskFuture::new(future, guard)));
+        registry.tasks.push(RegisteredTask {
+            id,
+            abort: join.abort_handle(),
+        });
         if registry.tasks.len() >= registry.compact_at {
             registry.compact();
         }
         drop(registry);
-        TaskHandle::started(self.id, join)
+        TaskHandle::started(self.id, id, join)
+    }
+}
+
+impl<E> Ended<E> {
+    /// Turns what the group ended with into what `wait` returns: resumes the first panic, or
+    /// returns the failure, or returns the [`Outputs`] once every task has really finished.
+    pub(crate) async fn finish<M: ErrorMode>(self, group: u64) -> Result<Outputs, M::Failure<E>> {
+        let Outcome {
+            first,
+            later,
+            panic,
+        } = self.outcome;
+        if let Some(payload) = panic {
+            std::panic::resume_unwind(payload);
+        }
+        if let Some(first) = first {
+            return Err(M::failure(first, later));
+        }
+        // Every task body has ended; a task may still be handing its value to the runtime on
+        // another worker. Outputs promise values that are ready, so let those last steps end.
+        for task in self.tasks {
+            while !task.abort.is_finished() {
+                tokio::task::yield_now().await;
+            }
+        }
+        Ok(Outputs::new(group))
     }
 }
 
 impl Registry {
-    /// Drops the handles of finished tasks; amortised O(1) per spawn, since the next sweep
+    /// Drops finished tasks (and their names); amortised O(1) per spawn, since the next sweep
     /// waits until the registry has doubled again.
     fn compact(&mut self) {
-        self.tasks.retain(|task| !task.is_finished());
+        let names = &mut self.names;
+        self.tasks.retain(|task| {
+            let finished = task.abort.is_finished();
+            if finished && !names.is_empty() {
+                names.remove(&task.id);
+            }
+            !finished
+        });
         self.compact_at = (self.tasks.len() * 2).max(MIN_COMPACTION_LEN);
-    }
-}
-
-impl<E> Outcome<E> {
-    fn clean() -> Self {
-        Self {
-            error: None,
-            panic: None,
-        }
-    }
-
-    fn is_clean(&self) -> bool {
-        self.error.is_none() && self.panic.is_none()
     }
 }
 
 /// Locks `mutex`, ignoring poison: every critical section here leaves its state consistent.
 fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
     mutex.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+/// The message of a panic, if it was a string.
+fn panic_message(payload: &(dyn Any + Send)) -> String {
+    if let Some(message) = payload.downcast_ref::<&str>() {
+        (*message).to_owned()
+    } else if let Some(message) = payload.downcast_ref::<String>() {
+        message.clone()
+    } else {
+        "Box<dyn Any>".to_owned()
+    }
 }

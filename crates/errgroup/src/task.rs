@@ -10,6 +10,7 @@ use std::task::{Context, Poll};
 
 use pin_project_lite::pin_project;
 
+use crate::TaskId;
 use crate::shared::Shared;
 
 /// Counts one task as live for as long as it exists, and gives back its slot when it goes.
@@ -18,13 +19,18 @@ use crate::shared::Shared;
 /// runtime (which drops the future).
 pub(crate) struct TaskGuard<E> {
     shared: Arc<Shared<E>>,
+    id: TaskId,
     holds_slot: bool,
 }
 
 impl<E> TaskGuard<E> {
-    pub(crate) fn new(shared: Arc<Shared<E>>, holds_slot: bool) -> Self {
+    pub(crate) fn new(shared: Arc<Shared<E>>, id: TaskId, holds_slot: bool) -> Self {
         shared.task_started();
-        Self { shared, holds_slot }
+        Self {
+            shared,
+            id,
+            holds_slot,
+        }
     }
 }
 
@@ -72,10 +78,10 @@ where
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<T>> {
         let mut this = self.project();
-        let shared = &this.guard.shared;
+        let (shared, id) = (&this.guard.shared, this.guard.id);
         if !mem::replace(this.started, true) && shared.token.is_cancelled() {
             // No work starts after cancellation: the body is dropped unpolled.
-            end_body(this.body, shared);
+            end_body(this.body, shared, id);
             shared.record_skipped();
             return Poll::Ready(None);
         }
@@ -86,25 +92,25 @@ where
             Ok(Poll::Pending) => return Poll::Pending,
             Ok(Poll::Ready(Ok(value))) => Some(value),
             Ok(Poll::Ready(Err(error))) => {
-                shared.record_error(error);
+                shared.record_error(id, error);
                 None
             }
             Err(payload) => {
-                shared.record_panic(payload);
+                shared.record_panic(id, payload);
                 None
             }
         };
-        end_body(this.body, shared);
+        end_body(this.body, shared, id);
         Poll::Ready(ended)
     }
 }
 
 /// Drops the body here rather than in the runtime, so that a panic in its destructor is caught
 /// too, and its resources are released before the group counts the task as ended.
-fn end_body<F, E>(body: Pin<&mut Body<F>>, shared: &Shared<E>) {
+fn end_body<F, E>(body: Pin<&mut Body<F>>, shared: &Shared<E>, id: TaskId) {
     if let Err(payload) = panic::catch_unwind(AssertUnwindSafe(|| {
         body.project_replace(Body::Ended);
     })) {
-        shared.record_panic(payload);
+        shared.record_panic(id, payload);
     }
 }

@@ -7,6 +7,8 @@ use std::task::{Context, Poll, Waker};
 
 use tokio::task::JoinHandle;
 
+use crate::TaskId;
+
 /// A handle to the value a task of a group returns on success.
 ///
 /// Every spawn returns one. The value can only be read through the [`Outputs`] that a
@@ -43,20 +45,44 @@ use tokio::task::JoinHandle;
 /// ```
 pub struct TaskHandle<T> {
     group: u64,
+    id: TaskId,
     /// `None` if the task was never started: its group was cancelled or had finished.
     join: Option<JoinHandle<Option<T>>>,
 }
 
 impl<T> TaskHandle<T> {
-    pub(crate) fn started(group: u64, join: JoinHandle<Option<T>>) -> Self {
+    pub(crate) fn started(group: u64, id: TaskId, join: JoinHandle<Option<T>>) -> Self {
         Self {
             group,
+            id,
             join: Some(join),
         }
     }
 
-    pub(crate) fn not_started(group: u64) -> Self {
-        Self { group, join: None }
+    pub(crate) fn not_started(group: u64, id: TaskId) -> Self {
+        Self {
+            group,
+            id,
+            join: None,
+        }
+    }
+
+    /// Returns the task's number in its group, as errors and reports name it.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// let group = errgroup::Group::new();
+    /// let _ok = group.spawn(async { Ok(()) });
+    /// let failing = group.spawn(async { Err::<(), _>("boom") });
+    /// let Err(errgroup::Error::Task { task, .. }) = group.wait().await else { panic!() };
+    /// assert_eq!(task.id(), failing.id());
+    /// # }
+    /// ```
+    pub fn id(&self) -> TaskId {
+        self.id
     }
 }
 
@@ -64,6 +90,7 @@ impl<T> fmt::Debug for TaskHandle<T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("TaskHandle")
             .field("group", &self.group)
+            .field("id", &self.id)
             .field("started", &self.join.is_some())
             .finish()
     }

@@ -38,7 +38,13 @@ async fn returns_first_error_by_completion_time_not_spawn_order() {
     group.spawn(after::<(), _>(20, Err("spawned last, fails second")));
 
     let error = group.wait().await.unwrap_err();
-    assert!(matches!(error, Error::Task("spawned second, fails first")));
+    assert!(matches!(
+        error,
+        Error::Task {
+            error: "spawned second, fails first",
+            ..
+        }
+    ));
     assert_eq!(
         started.elapsed(),
         ms(30),
@@ -55,7 +61,13 @@ async fn errors_caused_by_the_cancellation_never_replace_the_root_error() {
     });
     group.spawn(after::<(), _>(10, Err("root cause")));
 
-    assert!(matches!(group.wait().await, Err(Error::Task("root cause"))));
+    assert!(matches!(
+        group.wait().await,
+        Err(Error::Task {
+            error: "root cause",
+            ..
+        })
+    ));
 }
 
 #[tokio::test(start_paused = true)]
@@ -143,7 +155,10 @@ async fn task_spawned_after_cancellation_never_runs() {
         Ok(())
     });
 
-    assert!(matches!(group.wait().await, Err(Error::Task("boom"))));
+    assert!(matches!(
+        group.wait().await,
+        Err(Error::Task { error: "boom", .. })
+    ));
     assert_eq!(ran.started(), 0);
 }
 
@@ -269,7 +284,10 @@ async fn stops_100_000_cooperative_siblings_after_one_error() {
 
     assert!(matches!(
         group.wait().await,
-        Err(Error::Task("the one failure"))
+        Err(Error::Task {
+            error: "the one failure",
+            ..
+        })
     ));
     assert_eq!(started.elapsed(), ms(10));
     assert_eq!(siblings.live(), 0);

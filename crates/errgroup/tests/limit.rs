@@ -115,7 +115,10 @@ async fn a_failed_task_frees_its_slot() {
     group.spawn(async { Err::<(), _>("boom") }).await;
     // The slot is free again (and the task is skipped, as the group is cancelled).
     group.spawn(pending::<Result<(), _>>()).await;
-    assert!(matches!(group.wait().await, Err(Error::Task("boom"))));
+    assert!(matches!(
+        group.wait().await,
+        Err(Error::Task { error: "boom", .. })
+    ));
 }
 
 #[test]

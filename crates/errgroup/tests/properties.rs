@@ -164,7 +164,7 @@ fn check(plans: Vec<Plan>, limit: Option<usize>) -> Result<(), TestCaseError> {
             );
         }
         // Otherwise `wait` returns the earliest error.
-        (Ok(Err(Error::Task(error))), None, Some((index, Ending::Failure))) => {
+        (Ok(Err(Error::Task { error, .. })), None, Some((index, Ending::Failure))) => {
             prop_assert_eq!(error, TaskError::Failed(*index));
         }
         // With no failure, every task ran and its value comes out.

@@ -1,0 +1,241 @@
+//! [`Completions`]: a group whose task values come out one by one, in completion order.
+
+use std::fmt;
+
+use tokio::sync::mpsc;
+use tokio_util::sync::CancellationToken;
+
+use crate::{Error, Group, Task, TaskId, named};
+
+/// A group whose tasks all return the same type, read one by one as they complete, like
+/// [`JoinSet::join_next`](tokio::task::JoinSet::join_next), with the group's fail-fast rules.
+///
+/// [`next`](Completions::next) returns each task's value as soon as the task succeeds. When a
+/// task fails, the token is cancelled as in any group; `next` returns the values that completed
+/// before it, then the first failure once every task has ended, then `None`.
+///
+/// # Examples
+///
+/// ```
+/// use std::time::Duration;
+///
+/// use errgroup::Completions;
+///
+/// # #[tokio::main(flavor = "current_thread", start_paused = true)]
+/// # async fn main() -> Result<(), errgroup::Error<std::io::Error>> {
+/// let mut mirrors = Completions::new();
+/// for (mirror, millis) in [("slow", 300), ("fast", 100), ("medium", 200)] {
+///     mirrors.spawn(async move {
+///         tokio::time::sleep(Duration::from_millis(millis)).await;
+///         Ok(mirror)
+///     });
+/// }
+///
+/// let mut order = Vec::new();
+/// while let Some(mirror) = mirrors.next().await {
+///     order.push(mirror?);
+/// }
+/// assert_eq!(order, ["fast", "medium", "slow"]);
+/// # Ok(())
+/// # }
+/// ```
+pub struct Completions<T, E> {
+    group: Group<E>,
+    sender: mpsc::UnboundedSender<T>,
+    values: mpsc::UnboundedReceiver<T>,
+    failed: bool,
+}
+
+impl<T: Send + 'static, E: Send + 'static> Completions<T, E> {
+    /// Creates an empty set of tasks with a token of its own.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// let mut tasks = errgroup::Completions::<u32, ()>::new();
+    /// assert!(tasks.next().await.is_none());
+    /// # }
+    /// ```
+    pub fn new() -> Self {
+        Self::from(Group::new())
+    }
+
+    /// Spawns `task`; its value comes out of [`next`](Completions::next) when it succeeds.
+    /// Returns the task's id.
+    ///
+    /// # Panics
+    ///
+    /// Panics if called outside a tokio runtime, as [`tokio::spawn`] does.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// let mut tasks = errgroup::Completions::<u32, ()>::new();
+    /// tasks.spawn(async { Ok(7) });
+    /// assert_eq!(tasks.next().await, Some(Ok(7)));
+    /// # }
+    /// ```
+    #[track_caller]
+    pub fn spawn<F: Task<E, Output = T>>(&self, task: F) -> TaskId {
+        let (future, name) = task.into_parts();
+        let sender = self.sender.clone();
+        let send_value = async move {
+            // The receiver lives as long as the group, so the send only fails after a drop.
+            let _ = sender.send(future.await?);
+            Ok(())
+        };
+        match name {
+            Some(name) => self.group.spawn(named(name, send_value)).id(),
+            None => self.group.spawn(send_value).id(),
+        }
+    }
+
+    /// Spawns the future that `task` makes from a clone of the group's token.
+    ///
+    /// # Panics
+    ///
+    /// Panics if called outside a tokio runtime, as [`tokio::spawn`] does.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// let mut tasks = errgroup::Completions::<bool, ()>::new();
+    /// tasks.spawn_with_token(|token| async move { Ok(token.is_cancelled()) });
+    /// assert_eq!(tasks.next().await, Some(Ok(false)));
+    /// # }
+    /// ```
+    #[track_caller]
+    pub fn spawn_with_token<F, U>(&self, task: F) -> TaskId
+    where
+        F: FnOnce(CancellationToken) -> U,
+        U: Task<E, Output = T>,
+    {
+        self.spawn(task(self.token().clone()))
+    }
+
+    /// Returns the group's token; see [`Group::token`].
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let tasks = errgroup::Completions::<(), ()>::new();
+    /// assert!(!tasks.token().is_cancelled());
+    /// ```
+    pub fn token(&self) -> &CancellationToken {
+        self.group.token()
+    }
+
+    /// Waits for the next task to succeed and returns its value; returns `None` when no task is
+    /// left.
+    ///
+    /// After a failure, it returns the values of the tasks that completed first, then the
+    /// failure (once every task has ended, as [`Group::wait`] does), then `None` for good.
+    /// Tasks can still be spawned between calls, as with a `JoinSet`.
+    ///
+    /// # Errors
+    ///
+    /// Returns the group's first failure, as [`Group::wait`] does.
+    ///
+    /// # Panics
+    ///
+    /// If a task panicked, the first panic resumes here once every task has ended, as in
+    /// [`Group::wait`].
+    ///
+    /// # Cancel safety
+    ///
+    /// Cancel safe: if the future is dropped before it completes, no value is lost; the next
+    /// call returns it.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// let mut tasks = errgroup::Completions::<u32, &str>::new();
+    /// tasks.spawn(async { Err("broken") });
+    /// let failure = tasks.next().await.expect("a result").unwrap_err();
+    /// assert_eq!(failure.to_string(), "broken");
+    /// assert!(tasks.next().await.is_none());
+    /// # }
+    /// ```
+    pub async fn next(&mut self) -> Option<Result<T, Error<E>>> {
+        if self.failed {
+            return None;
+        }
+        let shared = self.group.handle.shared();
+        loop {
+            if let Ok(value) = self.values.try_recv() {
+                return Some(Ok(value));
+            }
+            tokio::select! {
+                biased;
+                value = self.values.recv() => {
+                    return Some(Ok(value.expect("the set holds a sender")));
+                }
+                () = shared.idle() => {
+                    if !self.values.is_empty() {
+                        continue;
+                    }
+                    let failure = shared.take_failure()?;
+                    self.failed = true;
+                    return Some(Err(failure));
+                }
+            }
+        }
+    }
+}
+
+impl<T: Send + 'static, E: Send + 'static> From<Group<E>> for Completions<T, E> {
+    /// Reads the values of the tasks that will be spawned into `group`, so that a group made by
+    /// a [`Builder`](crate::Builder) (with a parent, a deadline...) can yield its values as they
+    /// complete.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::time::Duration;
+    ///
+    /// use errgroup::{Builder, Completions, Error};
+    ///
+    /// # #[tokio::main(flavor = "current_thread", start_paused = true)]
+    /// # async fn main() {
+    /// let group = Builder::new().timeout(Duration::from_secs(1)).build();
+    /// let mut tasks = Completions::<(), ()>::from(group);
+    /// tasks.spawn_with_token(|token| async move {
+    ///     token.cancelled().await;
+    ///     Err(())
+    /// });
+    /// assert!(matches!(tasks.next().await, Some(Err(Error::DeadlineExceeded { .. }))));
+    /// # }
+    /// ```
+    fn from(group: Group<E>) -> Self {
+        let (sender, values) = mpsc::unbounded_channel();
+        Self {
+            group,
+            sender,
+            values,
+            failed: false,
+        }
+    }
+}
+
+impl<T: Send + 'static, E: Send + 'static> Default for Completions<T, E> {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl<T, E> fmt::Debug for Completions<T, E> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Completions")
+            .field("group", &self.group)
+            .field("ready_values", &self.values.len())
+            .finish_non_exhaustive()
+    }
+}
