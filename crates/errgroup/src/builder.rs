@@ -79,7 +79,8 @@ impl Default for Builder {
 
 impl<M: ErrorMode> Builder<Unlimited, M> {
     /// Limits the group to `limit` tasks running at once: Go's `SetLimit`. The group's spawns
-    /// then wait for a free slot, and `try_spawn` refuses a task when none is free.
+    /// then apply backpressure (they wait while `max(limit, 32)` tasks already wait for a slot;
+    /// see [`Limited`]), and `try_spawn` refuses a task when no slot is free.
     ///
     /// # Panics
     ///
@@ -92,7 +93,8 @@ impl<M: ErrorMode> Builder<Unlimited, M> {
     /// # async fn main() {
     /// let group = errgroup::Builder::new().limit(1).build::<()>();
     /// group.spawn(std::future::pending::<Result<(), ()>>()).await;
-    /// assert!(group.try_spawn(async { Ok(()) }).is_err()); // the one slot is taken
+    /// tokio::task::yield_now().await; // the task starts and takes the one slot
+    /// assert!(group.try_spawn(async { Ok(()) }).is_err());
     /// # }
     /// ```
     ///

@@ -7,7 +7,8 @@ use std::sync::Arc;
 use tokio_util::sync::CancellationToken;
 
 use crate::limit::{Limit, Unlimited};
-use crate::shared::Shared;
+use crate::shared::{NO_ADMISSION, Shared};
+use crate::slots::SlotHold;
 use crate::{Builder, Cause, Task, TaskHandle};
 
 /// A cloneable handle to a [`Group`](crate::Group), made by
@@ -157,7 +158,7 @@ impl<E: Send + 'static> GroupHandle<E> {
     /// ```
     #[track_caller]
     pub fn spawn<T: Task<E>>(&self, task: T) -> TaskHandle<T::Output> {
-        self.shared.spawn(task, false)
+        self.shared.spawn(task, SlotHold::Nothing, NO_ADMISSION)
     }
 
     /// Spawns the future that `task` makes from a clone of the group's token; see

@@ -133,6 +133,7 @@
 
 mod all_errors;
 mod builder;
+mod cancelled_flag;
 mod cause;
 mod completions;
 mod deadline;
@@ -143,6 +144,7 @@ mod limit;
 mod outcome;
 mod shared;
 mod shutdown;
+mod slots;
 mod task;
 mod task_handle;
 mod task_info;

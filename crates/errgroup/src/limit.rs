@@ -1,7 +1,7 @@
 //! Limited groups: at most `n` tasks run at once (Go's `SetLimit` and `TryGo`).
 //!
 //! The limit is part of the group's type. [`Builder::limit`](crate::Builder::limit) makes a
-//! `Group<E, Limited>`, whose `spawn` is `async` and waits for a free slot, and which has a
+//! `Group<E, Limited>`, whose `spawn` is `async` and applies backpressure, and which has a
 //! `try_spawn`; a `Group<E, Unlimited>` spawns at once. So a producer cannot forget the limit's
 //! backpressure:
 //!
@@ -12,9 +12,12 @@
 //! # }
 //! ```
 
+use std::sync::Arc;
+
 use tokio_util::sync::CancellationToken;
 
-use crate::shared::Shared;
+use crate::shared::{NO_ADMISSION, Shared};
+use crate::slots::{SlotHold, Slots};
 use crate::{ErrorMode, Group, GroupHandle, Task, TaskHandle, TrySpawnError};
 
 /// The marker of a group without a limit: its spawns start tasks at once.
@@ -22,7 +25,19 @@ use crate::{ErrorMode, Group, GroupHandle, Task, TaskHandle, TrySpawnError};
 pub enum Unlimited {}
 
 /// The marker of a group with a limit: at most `n` of its tasks run at once, and its spawns
-/// wait for a free slot.
+/// wait for room in its backlog.
+///
+/// # Slots and backlog
+///
+/// At most `limit` task bodies run at once, never one more. A limited `spawn` does not wait for
+/// a free slot itself: it waits for a place in a small **backlog** of tasks that wait for a slot
+/// inside the runtime, at most `max(limit, 32)` of them, and they start in spawn order. So a
+/// producer of a million tasks never holds more than a few dozen unstarted ones, and a task
+/// that ends hands its slot to the next one on the same worker, without waking the producer's
+/// thread; the producer is woken once per half a backlog. (Waking the producer for every slot,
+/// as a `JoinSet` plus a `Semaphore` does, made a limit of 2 cost 20 times an unlimited spawn
+/// when the producer runs in `#[tokio::main]`; see `docs/benchmarks.md`.)
+/// `try_spawn` takes a free slot at once, or gives the task back.
 #[derive(Debug)]
 pub enum Limited {}
 
@@ -38,51 +53,58 @@ mod sealed {
     impl Sealed for super::Limited {}
 }
 
-/// What a `try_spawn` found.
-enum SlotAttempt {
-    Taken,
-    /// The group is cancelled: the task will not run, so it needs no slot.
-    Cancelled,
-    Full,
-}
-
 impl<E> Shared<E> {
-    fn slots(&self) -> &tokio::sync::Semaphore {
+    fn slots(&self) -> &Slots {
         self.slots.as_ref().expect("a limited group has slots")
     }
 
-    /// Waits for a free slot; returns whether it took one (`false`: the group was cancelled).
-    async fn acquire_slot(&self) -> bool {
+    /// Waits for a place in the backlog; holds nothing if the group is cancelled first.
+    async fn wait_for_room(&self) -> SlotHold {
         let slots = self.slots();
-        if let Ok(permit) = slots.try_acquire() {
-            permit.forget();
-            return true;
+        if let Some(hold) = slots.try_enter_backlog() {
+            return hold;
+        }
+        if self.is_cancelled() {
+            return SlotHold::Nothing;
         }
         tokio::select! {
             biased;
-            permit = slots.acquire() => {
-                permit.expect("a group never closes its slots").forget();
-                true
-            }
-            () = self.token.cancelled() => false,
+            hold = slots.enter_backlog() => hold,
+            () = self.token.cancelled() => SlotHold::Nothing,
         }
     }
 
-    fn try_acquire_slot(&self) -> SlotAttempt {
-        match self.slots().try_acquire() {
-            Ok(permit) => {
-                permit.forget();
-                SlotAttempt::Taken
-            }
-            Err(_) if self.token.is_cancelled() => SlotAttempt::Cancelled,
-            Err(_) => SlotAttempt::Full,
-        }
+    /// Spawns `task` to wait in the backlog for a slot.
+    fn spawn_queued<T: Task<E>>(self: &Arc<Self>, task: T, hold: SlotHold) -> TaskHandle<T::Output>
+    where
+        E: Send + 'static,
+    {
+        let admission = (hold == SlotHold::Backlog).then(|| self.slots().admission());
+        self.spawn(task, hold, admission)
+    }
+
+    /// Spawns `task` if a slot is free now; gives it back otherwise.
+    fn try_spawn_now<T: Task<E>, F>(
+        self: &Arc<Self>,
+        task: F,
+        make: impl FnOnce(F) -> T,
+    ) -> Result<TaskHandle<T::Output>, TrySpawnError<F>>
+    where
+        E: Send + 'static,
+    {
+        let hold = match self.slots().try_take_slot() {
+            Some(hold) => hold,
+            // A cancelled group accepts the task and never runs it, as `spawn` does.
+            None if self.is_cancelled() => SlotHold::Nothing,
+            None => return Err(TrySpawnError::new(task)),
+        };
+        Ok(self.spawn(make(task), hold, NO_ADMISSION))
     }
 }
 
 impl<E: Send + 'static> GroupHandle<E, Limited> {
-    /// Waits for a free slot, then spawns `task` into the group; see
-    /// [`Group::<E, Limited>::spawn`](Group#method.spawn-1).
+    /// Waits for room in the group's backlog, then spawns `task` into the group, to start when a
+    /// slot is free; see [`Group::<E, Limited>::spawn`](Group#method.spawn-1).
     ///
     /// # Panics
     ///
@@ -91,7 +113,7 @@ impl<E: Send + 'static> GroupHandle<E, Limited> {
     /// # Cancel safety
     ///
     /// Cancel safe: if the future is dropped before it completes, `task` is dropped unspawned
-    /// and no slot is taken.
+    /// and no place in the backlog is taken.
     ///
     /// # Examples
     ///
@@ -111,12 +133,12 @@ impl<E: Send + 'static> GroupHandle<E, Limited> {
     /// # }
     /// ```
     pub async fn spawn<T: Task<E>>(&self, task: T) -> TaskHandle<T::Output> {
-        let holds_slot = self.shared().acquire_slot().await;
-        self.shared().spawn(task, holds_slot)
+        let hold = self.shared().wait_for_room().await;
+        self.shared().spawn_queued(task, hold)
     }
 
-    /// Waits for a free slot, then spawns the future that `task` makes from a clone of the
-    /// group's token.
+    /// Waits for room in the group's backlog, then spawns the future that `task` makes from a
+    /// clone of the group's token, to start when a slot is free.
     ///
     /// # Panics
     ///
@@ -125,7 +147,7 @@ impl<E: Send + 'static> GroupHandle<E, Limited> {
     /// # Cancel safety
     ///
     /// Cancel safe: if the future is dropped before it completes, `task` is dropped uncalled
-    /// and no slot is taken.
+    /// and no place in the backlog is taken.
     ///
     /// # Examples
     ///
@@ -146,8 +168,8 @@ impl<E: Send + 'static> GroupHandle<E, Limited> {
         F: FnOnce(CancellationToken) -> T,
         T: Task<E>,
     {
-        let holds_slot = self.shared().acquire_slot().await;
-        self.shared().spawn(task(self.token().clone()), holds_slot)
+        let hold = self.shared().wait_for_room().await;
+        self.shared().spawn_queued(task(self.token().clone()), hold)
     }
 
     /// Spawns `task` if a slot is free, and gives it back otherwise: Go's `TryGo`.
@@ -178,11 +200,7 @@ impl<E: Send + 'static> GroupHandle<E, Limited> {
         &self,
         task: T,
     ) -> Result<TaskHandle<T::Output>, TrySpawnError<T>> {
-        match self.shared().try_acquire_slot() {
-            SlotAttempt::Taken => Ok(self.shared().spawn(task, true)),
-            SlotAttempt::Cancelled => Ok(self.shared().spawn(task, false)),
-            SlotAttempt::Full => Err(TrySpawnError::new(task)),
-        }
+        self.shared().try_spawn_now(task, |task| task)
     }
 
     /// Spawns the future that `task` makes from a clone of the group's token if a slot is free,
@@ -220,22 +238,19 @@ impl<E: Send + 'static> GroupHandle<E, Limited> {
         F: FnOnce(CancellationToken) -> T,
         T: Task<E>,
     {
-        match self.shared().try_acquire_slot() {
-            SlotAttempt::Taken => Ok(self.shared().spawn(task(self.token().clone()), true)),
-            SlotAttempt::Cancelled => Ok(self.shared().spawn(task(self.token().clone()), false)),
-            SlotAttempt::Full => Err(TrySpawnError::new(task)),
-        }
+        self.shared()
+            .try_spawn_now(task, |task| task(self.token().clone()))
     }
 }
 
 impl<E: Send + 'static, M: ErrorMode> Group<E, Limited, M> {
-    /// Waits until fewer than `limit` tasks run, then spawns `task` into the group: Go's `Go`
-    /// on a group with `SetLimit`. A producer that spawns a million tasks this way never holds
-    /// more than `limit` of them.
+    /// Spawns `task` into the group, to run once fewer than `limit` tasks run: Go's `Go` on a
+    /// group with `SetLimit`. It waits while the group's backlog is full (`max(limit, 32)` tasks
+    /// waiting for a slot; see [Slots and backlog](Limited#slots-and-backlog)), so a producer that spawns a
+    /// million tasks this way never holds more than a few dozen unstarted ones.
     ///
-    /// The wait for a slot ends early if the group is cancelled; the task then never runs.
-    /// A task that spawns into its own full group waits for a sibling to end, so if every
-    /// running task does that, they wait on each other until the group is cancelled.
+    /// The wait ends early if the group is cancelled; the task then never runs, nor do the
+    /// queued ones. Queued tasks start in spawn order.
     ///
     /// # Panics
     ///
@@ -244,7 +259,7 @@ impl<E: Send + 'static, M: ErrorMode> Group<E, Limited, M> {
     /// # Cancel safety
     ///
     /// Cancel safe: if the future is dropped before it completes, `task` is dropped unspawned
-    /// and no slot is taken.
+    /// and no place in the backlog is taken.
     ///
     /// # Examples
     ///
@@ -276,8 +291,8 @@ impl<E: Send + 'static, M: ErrorMode> Group<E, Limited, M> {
         self.handle.spawn(task).await
     }
 
-    /// Waits for a free slot, then spawns the future that `task` makes from a clone of the
-    /// group's token.
+    /// Waits for room in the group's backlog, then spawns the future that `task` makes from a
+    /// clone of the group's token, to start when a slot is free.
     ///
     /// # Panics
     ///
@@ -286,7 +301,7 @@ impl<E: Send + 'static, M: ErrorMode> Group<E, Limited, M> {
     /// # Cancel safety
     ///
     /// Cancel safe: if the future is dropped before it completes, `task` is dropped uncalled
-    /// and no slot is taken.
+    /// and no place in the backlog is taken.
     ///
     /// # Examples
     ///

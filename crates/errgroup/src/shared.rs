@@ -15,17 +15,20 @@
 use std::any::Any;
 use std::borrow::Cow;
 use std::collections::HashMap;
+use std::future::{Future, Pending};
 use std::mem;
-use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
-use tokio::sync::{Notify, Semaphore};
+use tokio::sync::Notify;
 use tokio::task::AbortHandle;
 use tokio_util::sync::CancellationToken;
 
+use crate::cancelled_flag::CancelledFlag;
 use crate::cause::CauseCell;
 use crate::deadline::Deadline;
 use crate::outcome::Outcome;
+use crate::slots::{SlotHold, Slots};
 use crate::task::{TaskFuture, TaskGuard};
 use crate::task_handle::TaskHandle;
 use crate::trace::GroupSpan;
@@ -33,6 +36,9 @@ use crate::{Cause, Error, ErrorMode, Outputs, Task, TaskId, TaskInfo};
 
 /// A panic payload, as `std::panic::catch_unwind` returns it.
 pub(crate) type PanicPayload = Box<dyn Any + Send + 'static>;
+
+/// The admission of a task that needs none (it holds a slot, or the group has no limit).
+pub(crate) const NO_ADMISSION: Option<Pending<bool>> = None;
 
 /// The smallest registry size at which finished tasks are swept out of it.
 const MIN_COMPACTION_LEN: usize = 64;
@@ -50,6 +56,11 @@ pub(crate) struct Shared<E> {
     /// Tells this group's task handles and outputs apart from another group's.
     pub(crate) id: u64,
     pub(crate) token: CancellationToken,
+    /// The token's state, without its lock.
+    cancelled: CancelledFlag,
+    /// Set once the outcome holds a failure, so that the errors siblings return because of it
+    /// can be dropped without a lock.
+    failed: AtomicBool,
     parent: Option<CancellationToken>,
     cause: CauseCell,
     live: AtomicUsize,
@@ -57,8 +68,8 @@ pub(crate) struct Shared<E> {
     idle: Notify,
     registry: Mutex<Registry>,
     outcome: Mutex<Outcome<E>>,
-    /// One permit per free slot, if the group has a limit.
-    pub(crate) slots: Option<Semaphore>,
+    /// The slots and the backlog, if the group has a limit.
+    pub(crate) slots: Option<Slots>,
     pub(crate) deadline: Option<Deadline>,
     policy: Policy,
     pub(crate) span: GroupSpan,
@@ -106,9 +117,15 @@ impl<E> Shared<E> {
             Some(parent) => parent.child_token(),
             None => CancellationToken::new(),
         };
+        let slots = options.limit.map(Slots::new);
         Self {
             id,
+            cancelled: CancelledFlag::watch(
+                &token,
+                slots.as_ref().map(|slots| Arc::clone(&slots.running)),
+            ),
             token,
+            failed: AtomicBool::new(false),
             parent: options.parent,
             cause: CauseCell::default(),
             live: AtomicUsize::new(0),
@@ -122,7 +139,7 @@ impl<E> Shared<E> {
                 deadline_armed: false,
             }),
             outcome: Mutex::new(Outcome::clean()),
-            slots: options.limit.map(Semaphore::new),
+            slots,
             deadline: options.deadline,
             policy: options.policy,
             span: GroupSpan::new(id, options.name),
@@ -133,26 +150,30 @@ impl<E> Shared<E> {
         self.live.fetch_add(1, Ordering::Relaxed);
     }
 
-    pub(crate) fn task_ended(&self, holds_slot: bool) {
-        if holds_slot {
-            self.release_slot();
-        }
+    pub(crate) fn task_ended(&self, hold: SlotHold) {
+        self.release(hold);
         if self.live.fetch_sub(1, Ordering::AcqRel) == 1 {
             self.idle.notify_one();
         }
     }
 
-    pub(crate) fn release_slot(&self) {
+    /// Gives back what a task held of the group's slots.
+    pub(crate) fn release(&self, hold: SlotHold) {
         if let Some(slots) = &self.slots {
-            slots.add_permits(1);
+            slots.release(hold);
         }
+    }
+
+    /// Whether the token is cancelled: one atomic load.
+    pub(crate) fn is_cancelled(&self) -> bool {
+        self.cancelled.is_set()
     }
 
     /// Returns why the token was cancelled, or `None` if it was not.
     pub(crate) fn cause(&self) -> Option<Cause> {
         match self.cause.get() {
             Some(cause) => Some(cause),
-            None if self.token.is_cancelled() => Some(self.outside_cause()),
+            None if self.is_cancelled() => Some(self.outside_cause()),
             None => None,
         }
     }
@@ -169,7 +190,7 @@ impl<E> Shared<E> {
     /// returns the cause that sticks.
     fn settle_cause(&self, cause: Cause) -> Cause {
         self.cause.set_if_unset(|| {
-            if self.token.is_cancelled() {
+            if self.is_cancelled() {
                 self.outside_cause()
             } else {
                 cause
@@ -189,11 +210,21 @@ impl<E> Shared<E> {
             let mut outcome = lock(&self.outcome);
             let is_root = outcome.is_clean() && self.settle_cause(cause) == cause;
             outcome.record(failure, is_root, self.policy.keep_all_errors);
+            self.failed.store(true, Ordering::Release);
         }
         self.token.cancel();
     }
 
+    /// Whether a failure would be dropped: one is recorded already, and the group keeps only
+    /// the first. Lets the many siblings that fail because of the first failure skip every lock.
+    fn drops_later_failures(&self) -> bool {
+        !self.policy.keep_all_errors && self.failed.load(Ordering::Acquire)
+    }
+
     pub(crate) fn record_error(&self, task: TaskId, error: E) {
+        if self.drops_later_failures() {
+            return;
+        }
         let failure = Error::Task {
             task: self.task_info(task),
             error,
@@ -203,6 +234,9 @@ impl<E> Shared<E> {
 
     pub(crate) fn record_panic(&self, task: TaskId, payload: PanicPayload) {
         if self.policy.catch_panics {
+            if self.drops_later_failures() {
+                return;
+            }
             let failure = Error::Panicked {
                 task: self.task_info(task),
                 message: panic_message(&*payload),
@@ -214,13 +248,18 @@ impl<E> Shared<E> {
             let mut outcome = lock(&self.outcome);
             self.settle_cause(Cause::TaskPanicked);
             outcome.record_panic(payload);
+            self.failed.store(true, Ordering::Release);
         }
         self.token.cancel();
     }
 
     /// Records that a task did not start because the group was already cancelled.
     pub(crate) fn record_skipped(&self) {
+        if self.failed.load(Ordering::Acquire) {
+            return;
+        }
         lock(&self.outcome).record_skipped();
+        self.failed.store(true, Ordering::Release);
     }
 
     /// Returns the identity of `task`, with its name if it has one.
@@ -248,11 +287,17 @@ impl<E> Shared<E> {
     /// Takes the group's failure, if it has one, leaving the outcome clean; resumes the first
     /// panic if a task panicked.
     pub(crate) fn take_failure(&self) -> Option<Error<E>> {
-        let outcome = mem::replace(&mut *lock(&self.outcome), Outcome::clean());
+        let outcome = self.take_outcome();
         if let Some(payload) = outcome.panic {
             std::panic::resume_unwind(payload);
         }
         outcome.first
+    }
+
+    fn take_outcome(&self) -> Outcome<E> {
+        let outcome = mem::replace(&mut *lock(&self.outcome), Outcome::clean());
+        self.failed.store(false, Ordering::Release);
+        outcome
     }
 
     /// Waits until no task is live, then closes the group so that none can start again, and
@@ -267,8 +312,10 @@ impl<E> Shared<E> {
             // A task may have been spawned since: then wait again.
             if let Some(tasks) = self.close_if_idle() {
                 self.cancel(Cause::Finished);
-                let outcome = mem::replace(&mut *lock(&self.outcome), Outcome::clean());
-                return Ended { outcome, tasks };
+                return Ended {
+                    outcome: self.take_outcome(),
+                    tasks,
+                };
             }
         }
     }
@@ -333,23 +380,28 @@ impl<E> Shared<E> {
 impl<E: Send + 'static> Shared<E> {
     /// Starts `task` as a task of this group, unless the group is cancelled or closed.
     ///
-    /// `holds_slot` says the caller took a slot for it; the task gives it back when it ends.
+    /// `hold` is what the caller took of the group's slots for it; the task gives it back when
+    /// it ends. A task holding a place in the backlog waits for `admission` (a slot) before it
+    /// runs.
     #[track_caller]
-    pub(crate) fn spawn<T: Task<E>>(
+    pub(crate) fn spawn<T, G>(
         self: &Arc<Self>,
         task: T,
-        holds_slot: bool,
-    ) -> TaskHandle<T::Output> {
+        hold: SlotHold,
+        admission: Option<G>,
+    ) -> TaskHandle<T::Output>
+    where
+        T: Task<E>,
+        G: Future<Output = bool> + Send + 'static,
+    {
         let (future, name) = task.into_parts();
         let mut registry = lock(&self.registry);
         let id = TaskId(registry.next_id);
         registry.next_id += 1;
-        if registry.closed || self.token.is_cancelled() {
+        if registry.closed || self.is_cancelled() {
             let was_open = !registry.closed;
             drop(registry);
-            if holds_slot {
-                self.release_slot();
-            }
+            self.release(hold);
             if was_open {
                 self.record_skipped();
             }
@@ -364,8 +416,8 @@ impl<E: Send + 'static> Shared<E> {
         }
         // The guard counts the task as live; if `tokio::spawn` panics (no runtime), it is
         // dropped with the future and the count stays right.
-        let guard = TaskGuard::new(Arc::clone(self), id, holds_slot);
-        let join = tokio::spawn(span.instrument(TaskFuture::new(future, guard)));
+        let guard = TaskGuard::new(Arc::clone(self), id, hold);
+        let join = tokio::spawn(span.instrument(TaskFuture::new(future, admission, guard)));
         registry.tasks.push(RegisteredTask {
             id,
             abort: join.abort_handle(),

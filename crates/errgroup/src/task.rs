@@ -6,48 +6,66 @@ use std::mem;
 use std::panic::{self, AssertUnwindSafe};
 use std::pin::Pin;
 use std::sync::Arc;
-use std::task::{Context, Poll};
+use std::task::{Context, Poll, ready};
 
 use pin_project_lite::pin_project;
 
 use crate::TaskId;
 use crate::shared::Shared;
+use crate::slots::SlotHold;
 
-/// Counts one task as live for as long as it exists, and gives back its slot when it goes.
+/// Counts one task as live for as long as it exists, and gives back what it holds of the
+/// group's slots when it goes.
 ///
 /// It is dropped when the task ends in any way: returned, panicked, skipped, or aborted by the
 /// runtime (which drops the future).
 pub(crate) struct TaskGuard<E> {
     shared: Arc<Shared<E>>,
     id: TaskId,
-    holds_slot: bool,
+    hold: SlotHold,
 }
 
 impl<E> TaskGuard<E> {
-    pub(crate) fn new(shared: Arc<Shared<E>>, id: TaskId, holds_slot: bool) -> Self {
+    pub(crate) fn new(shared: Arc<Shared<E>>, id: TaskId, hold: SlotHold) -> Self {
         shared.task_started();
-        Self {
-            shared,
-            id,
-            holds_slot,
+        Self { shared, id, hold }
+    }
+
+    /// Leaves the backlog: with a slot if `admitted`, with nothing if the group was cancelled.
+    fn admitted(&mut self, admitted: bool) {
+        self.shared
+            .release(mem::replace(&mut self.hold, SlotHold::Nothing));
+        if admitted {
+            self.hold = SlotHold::Slot;
         }
     }
 }
 
 impl<E> Drop for TaskGuard<E> {
     fn drop(&mut self) {
-        self.shared.task_ended(self.holds_slot);
+        self.shared.task_ended(self.hold);
     }
 }
 
 pin_project! {
-    /// Runs `body` unless the group is cancelled before its first poll; yields `Some(value)`
-    /// on success and `None` otherwise (the failure is recorded in the group).
-    pub(crate) struct TaskFuture<F, E> {
+    /// Waits for its admission (a slot), if it has one to wait for; then runs `body` unless the
+    /// group is cancelled by then. Yields `Some(value)` on success and `None` otherwise (the
+    /// failure is recorded in the group).
+    pub(crate) struct TaskFuture<F, G, E> {
+        #[pin]
+        admission: Admission<G>,
         #[pin]
         body: Body<F>,
         started: bool,
         guard: TaskGuard<E>,
+    }
+}
+
+pin_project! {
+    #[project = AdmissionProj]
+    enum Admission<G> {
+        Waiting { #[pin] slot: G },
+        Admitted,
     }
 }
 
@@ -60,9 +78,13 @@ pin_project! {
     }
 }
 
-impl<F, E> TaskFuture<F, E> {
-    pub(crate) fn new(future: F, guard: TaskGuard<E>) -> Self {
+impl<F, G, E> TaskFuture<F, G, E> {
+    pub(crate) fn new(future: F, admission: Option<G>, guard: TaskGuard<E>) -> Self {
         Self {
+            admission: match admission {
+                Some(slot) => Admission::Waiting { slot },
+                None => Admission::Admitted,
+            },
             body: Body::Running { future },
             started: false,
             guard,
@@ -70,16 +92,22 @@ impl<F, E> TaskFuture<F, E> {
     }
 }
 
-impl<F, T, E> Future for TaskFuture<F, E>
+impl<F, G, T, E> Future for TaskFuture<F, G, E>
 where
     F: Future<Output = Result<T, E>>,
+    G: Future<Output = bool>,
 {
     type Output = Option<T>;
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<T>> {
         let mut this = self.project();
+        if let AdmissionProj::Waiting { slot } = this.admission.as_mut().project() {
+            let admitted = ready!(slot.poll(cx));
+            this.admission.set(Admission::Admitted);
+            this.guard.admitted(admitted);
+        }
         let (shared, id) = (&this.guard.shared, this.guard.id);
-        if !mem::replace(this.started, true) && shared.token.is_cancelled() {
+        if !mem::replace(this.started, true) && shared.is_cancelled() {
             // No work starts after cancellation: the body is dropped unpolled.
             end_body(this.body, shared, id);
             shared.record_skipped();

@@ -63,40 +63,69 @@ async fn try_spawn_is_refused_when_full_and_accepted_once_a_slot_frees() {
     );
 }
 
-#[tokio::test(start_paused = true)]
-async fn waiting_spawn_holds_the_producer_back_until_a_slot_frees() {
-    let started = Instant::now();
-    let group = Builder::new().limit(2).build::<()>();
-    for _ in 0..2 {
-        group.spawn(after(100, Ok(()))).await;
-    }
-    assert_eq!(started.elapsed(), ms(0));
-
-    group.spawn(async { Ok(()) }).await;
-    assert_eq!(
-        started.elapsed(),
-        ms(100),
-        "the third spawn waited for a slot"
-    );
-    group.wait().await.expect("every task succeeds");
+/// How many tasks may wait for a slot, as `Builder::limit` documents it.
+fn backlog_len(limit: usize) -> usize {
+    limit.max(32)
 }
 
 #[tokio::test(start_paused = true)]
-async fn waiting_for_a_slot_ends_when_the_group_is_cancelled() {
-    let group = Builder::new().limit(1).build();
+async fn waiting_spawn_holds_the_producer_back_when_the_backlog_is_full() {
+    let limit = 2;
+    let group = Builder::new().limit(limit).build::<()>();
+    let started = LiveCounter::default();
+    let mut most_waiting = 0;
+    for spawned in 1..=1_000 {
+        group.spawn(busy(started.clone(), 10)).await;
+        // Every spawned task either started or waits for a slot in the backlog.
+        most_waiting = most_waiting.max(spawned - started.started());
+    }
+    group.wait().await.expect("every task succeeds");
+    assert_eq!(started.most(), limit);
+    assert_eq!(
+        most_waiting,
+        backlog_len(limit),
+        "the producer ran ahead by the backlog, no more"
+    );
+}
+
+#[tokio::test(start_paused = true)]
+async fn queued_tasks_start_in_spawn_order() {
+    let group = Builder::new().limit(1).build::<()>();
+    let order = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    for n in 0..10 {
+        let order = std::sync::Arc::clone(&order);
+        group
+            .spawn(async move {
+                order.lock().unwrap().push(n);
+                after(1, Ok(())).await
+            })
+            .await;
+    }
+    group.wait().await.expect("every task succeeds");
+    assert_eq!(*order.lock().unwrap(), (0..10).collect::<Vec<_>>());
+}
+
+#[tokio::test(start_paused = true)]
+async fn waiting_for_room_ends_when_the_group_is_cancelled() {
+    let limit = 1;
+    let group = Builder::new().limit(limit).build::<()>();
+    // One task holds the slot until the group is cancelled; the backlog fills up behind it.
     group
         .spawn_with_token(|token| async move {
             token.cancelled().await;
             Err::<(), _>(())
         })
         .await;
+    let ran = LiveCounter::default();
+    for _ in 1..backlog_len(limit) {
+        group.spawn(busy(ran.clone(), 1)).await;
+    }
     let token = group.token().clone();
     tokio::spawn(async move {
         tokio::time::sleep(ms(50)).await;
         token.cancel();
     });
 
-    let ran = LiveCounter::default();
     let started = Instant::now();
     group.spawn(busy(ran.clone(), 1)).await; // would wait forever without the cancellation
     assert_eq!(started.elapsed(), ms(50));
@@ -105,7 +134,7 @@ async fn waiting_for_a_slot_ends_when_the_group_is_cancelled() {
     assert_eq!(
         ran.started(),
         0,
-        "a task spawned into a cancelled group never runs"
+        "the queued tasks never ran: the group was cancelled first"
     );
 }
 
