@@ -5,7 +5,7 @@ mod common;
 use std::future::pending;
 use std::time::Duration;
 
-use common::{LiveCounter, after, ms, panic_message};
+use common::{LiveCounter, after, counted, ms, panic_message};
 use errgroup::{Error, Group};
 use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
@@ -149,11 +149,7 @@ async fn task_spawned_after_cancellation_never_runs() {
     group.token().cancelled().await;
 
     let ran = LiveCounter::default();
-    let counter = ran.clone();
-    group.spawn(async move {
-        let _alive = counter.enter();
-        Ok(())
-    });
+    group.spawn(counted(&ran));
 
     assert!(matches!(
         group.wait().await,
@@ -298,4 +294,28 @@ async fn stops_100_000_cooperative_siblings_after_one_error() {
 fn spawn_outside_a_runtime_panics() {
     let group = Group::<()>::new();
     group.spawn(async { Ok(()) });
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_group_under_an_already_cancelled_parent_starts_cancelled() {
+    let parent = CancellationToken::new();
+    parent.cancel();
+    let group = Group::<()>::with_parent(&parent);
+    let ran = LiveCounter::default();
+    group.spawn(counted(&ran));
+
+    assert!(matches!(group.wait().await, Err(Error::Cancelled)));
+    assert_eq!(ran.started(), 0);
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_task_spawned_right_after_an_outside_cancel_never_runs() {
+    let group = Group::<()>::new();
+    let ran = LiveCounter::default();
+    for _ in 0..100 {
+        group.spawn(counted(&ran));
+    }
+    group.token().cancel(); // before any of them was polled
+    assert!(matches!(group.wait().await, Err(Error::Cancelled)));
+    assert_eq!(ran.started(), 0);
 }

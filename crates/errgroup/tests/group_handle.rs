@@ -2,7 +2,7 @@
 
 mod common;
 
-use common::{LiveCounter, after};
+use common::{LiveCounter, after, counted};
 use errgroup::{Builder, Group};
 
 #[tokio::test(start_paused = true)]
@@ -48,11 +48,7 @@ async fn a_task_spawned_through_a_handle_after_the_group_finished_never_runs() {
     group.wait().await.expect("no tasks");
 
     let ran = LiveCounter::default();
-    let counter = ran.clone();
-    handle.spawn(async move {
-        let _alive = counter.enter();
-        Ok(())
-    });
+    handle.spawn(counted(&ran));
     tokio::task::yield_now().await;
     assert_eq!(ran.started(), 0);
     assert!(handle.token().is_cancelled());

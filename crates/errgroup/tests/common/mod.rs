@@ -2,6 +2,7 @@
 
 #![allow(dead_code, unreachable_pub)] // each test crate uses a different part of this module
 
+use std::future::Future;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
@@ -44,6 +45,15 @@ impl LiveCounter {
 impl Drop for Alive {
     fn drop(&mut self) {
         self.0.live.fetch_sub(1, Ordering::SeqCst);
+    }
+}
+
+/// A task that marks itself started in `counter` when it runs, and succeeds.
+pub fn counted<E>(counter: &LiveCounter) -> impl Future<Output = Result<(), E>> + Send + 'static {
+    let counter = counter.clone();
+    async move {
+        let _alive = counter.enter();
+        Ok(())
     }
 }
 
