@@ -1,11 +1,12 @@
 //! [`Completions`]: a group whose task values come out one by one, in completion order.
 
 use std::fmt;
+use std::future::Future;
 
 use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 
-use crate::{Error, Group, Task, TaskId, named};
+use crate::{Error, Group, Limit, Limited, Named, Task, TaskId, Unlimited};
 
 /// A group whose tasks all return the same type, read one by one as they complete, like
 /// [`JoinSet::join_next`](tokio::task::JoinSet::join_next), with the group's fail-fast rules.
@@ -39,8 +40,8 @@ use crate::{Error, Group, Task, TaskId, named};
 /// # Ok(())
 /// # }
 /// ```
-pub struct Completions<T, E> {
-    group: Group<E>,
+pub struct Completions<T, E, L = Unlimited> {
+    group: Group<E, L>,
     sender: mpsc::UnboundedSender<T>,
     values: mpsc::UnboundedReceiver<T>,
     failed: bool,
@@ -81,17 +82,7 @@ impl<T: Send + 'static, E: Send + 'static> Completions<T, E> {
     /// ```
     #[track_caller]
     pub fn spawn<F: Task<E, Output = T>>(&self, task: F) -> TaskId {
-        let (future, name) = task.into_parts();
-        let sender = self.sender.clone();
-        let send_value = async move {
-            // The receiver lives as long as the group, so the send only fails after a drop.
-            let _ = sender.send(future.await?);
-            Ok(())
-        };
-        match name {
-            Some(name) => self.group.spawn(named(name, send_value)).id(),
-            None => self.group.spawn(send_value).id(),
-        }
+        self.group.spawn(self.sending(task)).id()
     }
 
     /// Spawns the future that `task` makes from a clone of the group's token.
@@ -117,6 +108,90 @@ impl<T: Send + 'static, E: Send + 'static> Completions<T, E> {
         U: Task<E, Output = T>,
     {
         self.spawn(task(self.token().clone()))
+    }
+}
+
+impl<T: Send + 'static, E: Send + 'static> Completions<T, E, Limited> {
+    /// Spawns `task` into the limited group, waiting while its backlog is full, as
+    /// [`Group::<E, Limited>::spawn`](Group#method.spawn-1) does: results as they complete, from
+    /// at most `limit` tasks at a time. Returns the task's id.
+    ///
+    /// # Panics
+    ///
+    /// Panics if called outside a tokio runtime, as [`tokio::spawn`] does.
+    ///
+    /// # Cancel safety
+    ///
+    /// Cancel safe: if the future is dropped before it completes, `task` is dropped unspawned.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use errgroup::{Builder, Completions};
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), errgroup::Error<()>> {
+    /// let mut squares = Completions::from(Builder::new().limit(4).build());
+    /// for n in 1..=10_u64 {
+    ///     squares.spawn(async move { Ok(n * n) }).await;
+    /// }
+    /// let mut sum = 0;
+    /// while let Some(square) = squares.next().await {
+    ///     sum += square?;
+    /// }
+    /// assert_eq!(sum, 385);
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub async fn spawn<F: Task<E, Output = T>>(&self, task: F) -> TaskId {
+        self.group.spawn(self.sending(task)).await.id()
+    }
+
+    /// Spawns the future that `task` makes from a clone of the group's token, waiting while the
+    /// backlog is full.
+    ///
+    /// # Panics
+    ///
+    /// Panics if called outside a tokio runtime, as [`tokio::spawn`] does.
+    ///
+    /// # Cancel safety
+    ///
+    /// Cancel safe: if the future is dropped before it completes, `task` is dropped uncalled.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use errgroup::{Builder, Completions};
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// let mut tasks = Completions::<bool, (), _>::from(Builder::new().limit(1).build());
+    /// tasks.spawn_with_token(|token| async move { Ok(token.is_cancelled()) }).await;
+    /// assert_eq!(tasks.next().await, Some(Ok(false)));
+    /// # }
+    /// ```
+    pub async fn spawn_with_token<F, U>(&self, task: F) -> TaskId
+    where
+        F: FnOnce(CancellationToken) -> U,
+        U: Task<E, Output = T>,
+    {
+        self.spawn(task(self.token().clone())).await
+    }
+}
+
+impl<T: Send + 'static, E: Send + 'static, L: Limit> Completions<T, E, L> {
+    /// Wraps `task` so that its value goes to [`next`](Completions::next), under its own name.
+    fn sending<F: Task<E, Output = T>>(
+        &self,
+        task: F,
+    ) -> Named<impl Future<Output = Result<(), E>> + Send + 'static> {
+        let (future, name) = task.into_parts();
+        let sender = self.sender.clone();
+        Named::with_name(name, async move {
+            // The receiver lives as long as the group, so the send only fails after a drop.
+            let _ = sender.send(future.await?);
+            Ok(())
+        })
     }
 
     /// Returns the group's token; see [`Group::token`].
@@ -191,10 +266,10 @@ impl<T: Send + 'static, E: Send + 'static> Completions<T, E> {
     }
 }
 
-impl<T: Send + 'static, E: Send + 'static> From<Group<E>> for Completions<T, E> {
+impl<T: Send + 'static, E: Send + 'static, L: Limit> From<Group<E, L>> for Completions<T, E, L> {
     /// Reads the values of the tasks that will be spawned into `group`, so that a group made by
-    /// a [`Builder`](crate::Builder) (with a parent, a deadline...) can yield its values as they
-    /// complete.
+    /// a [`Builder`](crate::Builder) (with a parent, a deadline, a limit...) can yield its values
+    /// as they complete.
     ///
     /// # Examples
     ///
@@ -214,7 +289,7 @@ impl<T: Send + 'static, E: Send + 'static> From<Group<E>> for Completions<T, E> 
     /// assert!(matches!(tasks.next().await, Some(Err(Error::DeadlineExceeded { .. }))));
     /// # }
     /// ```
-    fn from(group: Group<E>) -> Self {
+    fn from(group: Group<E, L>) -> Self {
         let (sender, values) = mpsc::unbounded_channel();
         Self {
             group,
@@ -231,7 +306,7 @@ impl<T: Send + 'static, E: Send + 'static> Default for Completions<T, E> {
     }
 }
 
-impl<T, E> fmt::Debug for Completions<T, E> {
+impl<T, E, L: Limit> fmt::Debug for Completions<T, E, L> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Completions")
             .field("group", &self.group)

@@ -250,7 +250,10 @@ impl<E: Send + 'static, M: ErrorMode> Group<E, Limited, M> {
     /// million tasks this way never holds more than a few dozen unstarted ones.
     ///
     /// The wait ends early if the group is cancelled; the task then never runs, nor do the
-    /// queued ones. Queued tasks start in spawn order.
+    /// queued ones. Queued tasks start in spawn order. A running task that spawns into its own
+    /// group while the backlog is full waits for room; if every running task does that, they
+    /// wait on each other until the group is cancelled (as Go's `Go` does inside a goroutine of
+    /// a full group).
     ///
     /// # Panics
     ///

@@ -140,10 +140,7 @@ impl fmt::Display for TaskInfo {
 /// # }
 /// ```
 pub fn named<F>(name: impl Into<Cow<'static, str>>, task: F) -> Named<F> {
-    Named {
-        name: name.into(),
-        task,
-    }
+    Named::with_name(Some(name.into()), task)
 }
 
 /// A task with a name, made by [`named`]; spawn it like any task.
@@ -161,8 +158,15 @@ pub fn named<F>(name: impl Into<Cow<'static, str>>, task: F) -> Named<F> {
 /// ```
 #[derive(Debug)]
 pub struct Named<F> {
-    name: Cow<'static, str>,
+    name: Option<Cow<'static, str>>,
     task: F,
+}
+
+impl<F> Named<F> {
+    /// Wraps `task`, keeping the name of the task it replaces, if that one had one.
+    pub(crate) fn with_name(name: Option<Cow<'static, str>>, task: F) -> Self {
+        Self { name, task }
+    }
 }
 
 /// A future a group can run as a task: any `Future<Output = Result<T, E>>`, or one wrapped by
@@ -226,7 +230,7 @@ where
     type Future = F;
 
     fn into_parts(self) -> (F, Option<Cow<'static, str>>) {
-        (self.task, Some(self.name))
+        (self.task, self.name)
     }
 }
 

@@ -81,3 +81,25 @@ async fn a_panic_resumes_in_next() {
         "task exploded"
     );
 }
+
+#[tokio::test(start_paused = true)]
+async fn a_limited_set_holds_its_limit_and_yields_in_completion_order() {
+    let mut tasks = Completions::<u64, (), _>::from(errgroup::Builder::new().limit(2).build());
+    let running = LiveCounter::default();
+    for millis in [40, 10, 35, 20] {
+        let alive = running.clone();
+        tasks
+            .spawn(async move {
+                let _alive = alive.enter();
+                after(millis, Ok(millis)).await
+            })
+            .await;
+    }
+    let mut seen = Vec::new();
+    while let Some(value) = tasks.next().await {
+        seen.push(value.expect("no failure"));
+    }
+    // Two slots: 40 and 10 start at 0; 35 starts at 10 (ends at 45); 20 at 40 (ends at 60).
+    assert_eq!(seen, [10, 40, 35, 20]);
+    assert_eq!(running.most(), 2);
+}
