@@ -12,8 +12,9 @@ use crate::{Error, Group, Limit, Limited, Named, Task, TaskId, Unlimited};
 /// [`JoinSet::join_next`](tokio::task::JoinSet::join_next), with the group's fail-fast rules.
 ///
 /// [`next`](Completions::next) returns each task's value as soon as the task succeeds. When a
-/// task fails, the token is cancelled as in any group; `next` returns the values that completed
-/// before it, then the first failure once every task has ended, then `None`.
+/// task fails, the token is cancelled as in any group; `next` goes on returning the values of
+/// the tasks that succeed (those that completed first, and those that ignore the token), then
+/// the first failure once every task has ended, then `None`.
 ///
 /// # Examples
 ///
@@ -209,8 +210,8 @@ impl<T: Send + 'static, E: Send + 'static, L: Limit> Completions<T, E, L> {
     /// Waits for the next task to succeed and returns its value; returns `None` when no task is
     /// left.
     ///
-    /// After a failure, it returns the values of the tasks that completed first, then the
-    /// failure (once every task has ended, as [`Group::wait`] does), then `None` for good.
+    /// After a failure, it returns the values of the tasks that still succeed, then the failure
+    /// (once every task has ended, as [`Group::wait`] does), then `None` for good.
     /// Tasks can still be spawned between calls, as with a `JoinSet`.
     ///
     /// # Errors

@@ -7,7 +7,6 @@ use std::time::Duration;
 use tokio::time::Instant;
 
 use crate::shared::Shared;
-use crate::{Cause, Error};
 
 /// When a group's deadline passes, and how long the group had until then.
 #[derive(Clone, Copy, Debug)]
@@ -41,11 +40,8 @@ impl Deadline {
         let shared = Arc::clone(shared);
         tokio::spawn(async move {
             tokio::select! {
-                () = tokio::time::sleep_until(deadline.at) => {
-                    let failure = Error::DeadlineExceeded { timeout: deadline.timeout };
-                    shared.record_failure(failure, Cause::DeadlineExceeded);
-                }
-                () = shared.token.cancelled() => {}
+                () = tokio::time::sleep_until(deadline.at) => shared.deadline_passed(&deadline),
+                () = shared.token().cancelled() => {}
             }
         });
         true

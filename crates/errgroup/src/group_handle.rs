@@ -81,7 +81,7 @@ impl<E, L: Limit> GroupHandle<E, L> {
     /// # }
     /// ```
     pub fn token(&self) -> &CancellationToken {
-        &self.shared.token
+        self.shared.token()
     }
 
     /// Returns why the group's token was cancelled, or `None` while it is not: Go's

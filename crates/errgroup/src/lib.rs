@@ -133,7 +133,7 @@
 
 mod all_errors;
 mod builder;
-mod cancelled_flag;
+mod cancellation;
 mod cause;
 mod completions;
 mod deadline;

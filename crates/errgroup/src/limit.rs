@@ -31,7 +31,7 @@ pub enum Unlimited {}
 ///
 /// At most `limit` task bodies run at once, never one more. A limited `spawn` does not wait for
 /// a free slot itself: it waits for a place in a small **backlog** of tasks that wait for a slot
-/// inside the runtime, at most `max(limit, 32)` of them, and they start in spawn order. So a
+/// inside the runtime, at most `max(limit, 32)` of them. So a
 /// producer of a million tasks never holds more than a few dozen unstarted ones, and a task
 /// that ends hands its slot to the next one on the same worker, without waking the producer's
 /// thread; the producer is woken once per half a backlog. (Waking the producer for every slot,
@@ -64,13 +64,13 @@ impl<E> Shared<E> {
         if let Some(hold) = slots.try_enter_backlog() {
             return hold;
         }
-        if self.is_cancelled() {
+        if self.cancellation.seen() {
             return SlotHold::Nothing;
         }
         tokio::select! {
             biased;
             hold = slots.enter_backlog() => hold,
-            () = self.token.cancelled() => SlotHold::Nothing,
+            () = self.token().cancelled() => SlotHold::Nothing,
         }
     }
 
@@ -79,6 +79,7 @@ impl<E> Shared<E> {
     where
         E: Send + 'static,
     {
+        // Holding nothing means the group is cancelled: `spawn` then refuses the task.
         let admission = (hold == SlotHold::Backlog).then(|| self.slots().admission());
         self.spawn(task, hold, admission)
     }
@@ -250,7 +251,7 @@ impl<E: Send + 'static, M: ErrorMode> Group<E, Limited, M> {
     /// million tasks this way never holds more than a few dozen unstarted ones.
     ///
     /// The wait ends early if the group is cancelled; the task then never runs, nor do the
-    /// queued ones. Queued tasks start in spawn order. A running task that spawns into its own
+    /// queued ones. A running task that spawns into its own
     /// group while the backlog is full waits for room; if every running task does that, they
     /// wait on each other until the group is cancelled (as Go's `Go` does inside a goroutine of
     /// a full group).

@@ -30,27 +30,37 @@ impl<E> Outcome<E> {
     }
 
     /// Records `failure`: as the root cause if it is the first thing to go wrong and `is_root`
-    /// says so; otherwise behind the root cause, if `keep_all`.
+    /// says so; otherwise behind the root cause, if `keep_all`. Returns it if it is not kept,
+    /// for the caller to drop outside its lock.
     ///
     /// When the outcome is clean but `failure` is not the root cause, the token was cancelled
     /// from outside first: the root cause is then [`Error::Cancelled`].
-    pub(crate) fn record(&mut self, failure: Error<E>, is_root: bool, keep_all: bool) {
+    #[must_use = "drop the rejected failure outside the lock"]
+    pub(crate) fn record(
+        &mut self,
+        failure: Error<E>,
+        is_root: bool,
+        keep_all: bool,
+    ) -> Option<Error<E>> {
         if self.is_clean() {
             if is_root {
                 self.first = Some(failure);
-                return;
+                return None;
             }
             self.first = Some(Error::Cancelled);
         }
         if keep_all {
             self.later.push(failure);
+            return None;
         }
+        Some(failure)
     }
 
-    /// Records that a task was skipped because the group had been cancelled from outside.
-    pub(crate) fn record_skipped(&mut self) {
+    /// Records that a task will deliver no value, because of `failure` (the group's
+    /// cancellation, or its deadline), unless something went wrong before.
+    pub(crate) fn record_no_value(&mut self, failure: Error<E>) {
         if self.is_clean() {
-            self.first = Some(Error::Cancelled);
+            self.first = Some(failure);
         }
     }
 

@@ -24,8 +24,7 @@ use tokio::sync::Notify;
 use tokio::task::AbortHandle;
 use tokio_util::sync::CancellationToken;
 
-use crate::cancelled_flag::CancelledFlag;
-use crate::cause::CauseCell;
+use crate::cancellation::Cancellation;
 use crate::deadline::Deadline;
 use crate::outcome::Outcome;
 use crate::slots::{SlotHold, Slots};
@@ -55,14 +54,11 @@ pub(crate) struct Policy {
 pub(crate) struct Shared<E> {
     /// Tells this group's task handles and outputs apart from another group's.
     pub(crate) id: u64,
-    pub(crate) token: CancellationToken,
-    /// The token's state, without its lock.
-    cancelled: CancelledFlag,
+    /// The token, whether it is cancelled, and why.
+    pub(crate) cancellation: Cancellation,
     /// Set once the outcome holds a failure, so that the errors siblings return because of it
     /// can be dropped without a lock.
     failed: AtomicBool,
-    parent: Option<CancellationToken>,
-    cause: CauseCell,
     live: AtomicUsize,
     /// Signalled when `live` drops to zero.
     idle: Notify,
@@ -120,14 +116,12 @@ impl<E> Shared<E> {
         let slots = options.limit.map(Slots::new);
         Self {
             id,
-            cancelled: CancelledFlag::watch(
-                &token,
+            cancellation: Cancellation::watch(
+                token,
+                options.parent,
                 slots.as_ref().map(|slots| Arc::clone(&slots.running)),
             ),
-            token,
             failed: AtomicBool::new(false),
-            parent: options.parent,
-            cause: CauseCell::default(),
             live: AtomicUsize::new(0),
             idle: Notify::new(),
             registry: Mutex::new(Registry {
@@ -164,55 +158,55 @@ impl<E> Shared<E> {
         }
     }
 
-    /// Whether the token is cancelled: one atomic load.
+    pub(crate) fn token(&self) -> &CancellationToken {
+        self.cancellation.token()
+    }
+
+    /// Whether the token is cancelled, exactly (see [`Cancellation::is_cancelled`]).
     pub(crate) fn is_cancelled(&self) -> bool {
-        self.cancelled.is_set()
+        self.cancellation.is_cancelled()
     }
 
     /// Returns why the token was cancelled, or `None` if it was not.
     pub(crate) fn cause(&self) -> Option<Cause> {
-        match self.cause.get() {
-            Some(cause) => Some(cause),
-            None if self.is_cancelled() => Some(self.outside_cause()),
-            None => None,
-        }
-    }
-
-    /// The cause of a cancellation that did not come from the group itself.
-    fn outside_cause(&self) -> Cause {
-        match &self.parent {
-            Some(parent) if parent.is_cancelled() => Cause::ParentCancelled,
-            _ => Cause::TokenCancelled,
-        }
-    }
-
-    /// Sets the cause (unless one is set, or the token was already cancelled from outside) and
-    /// returns the cause that sticks.
-    fn settle_cause(&self, cause: Cause) -> Cause {
-        self.cause.set_if_unset(|| {
-            if self.is_cancelled() {
-                self.outside_cause()
-            } else {
-                cause
-            }
-        })
+        self.cancellation.cause()
     }
 
     /// Cancels the token for `cause`, unless it is cancelled already.
     pub(crate) fn cancel(&self, cause: Cause) {
-        self.settle_cause(cause);
-        self.token.cancel();
+        self.cancellation.settle(cause);
+        self.token().cancel();
     }
 
     /// Records `failure`, caused by `cause`, and cancels the token.
     pub(crate) fn record_failure(&self, failure: Error<E>, cause: Cause) {
-        {
+        let rejected = {
             let mut outcome = lock(&self.outcome);
-            let is_root = outcome.is_clean() && self.settle_cause(cause) == cause;
-            outcome.record(failure, is_root, self.policy.keep_all_errors);
+            let is_root = outcome.is_clean() && self.cancellation.settle(cause) == cause;
+            let rejected = outcome.record(failure, is_root, self.policy.keep_all_errors);
             self.failed.store(true, Ordering::Release);
+            rejected
+        };
+        // Outside the lock: dropping a task's error runs its code, which may panic.
+        drop(rejected);
+        self.token().cancel();
+    }
+
+    /// The deadline passed: the group fails with [`Error::DeadlineExceeded`], unless every task
+    /// has ended already (the group then only stops accepting work).
+    pub(crate) fn deadline_passed(&self, deadline: &Deadline) {
+        let idle = {
+            let _registry = lock(&self.registry);
+            self.live.load(Ordering::Acquire) == 0
+        };
+        if idle {
+            self.cancel(Cause::DeadlineExceeded);
+        } else {
+            let failure = Error::DeadlineExceeded {
+                timeout: deadline.timeout,
+            };
+            self.record_failure(failure, Cause::DeadlineExceeded);
         }
-        self.token.cancel();
     }
 
     /// Whether a failure would be dropped: one is recorded already, and the group keeps only
@@ -246,19 +240,27 @@ impl<E> Shared<E> {
         }
         {
             let mut outcome = lock(&self.outcome);
-            self.settle_cause(Cause::TaskPanicked);
+            self.cancellation.settle(Cause::TaskPanicked);
             outcome.record_panic(payload);
             self.failed.store(true, Ordering::Release);
         }
-        self.token.cancel();
+        self.token().cancel();
     }
 
-    /// Records that a task did not start because the group was already cancelled.
-    pub(crate) fn record_skipped(&self) {
+    /// Records that a task will deliver no value: it did not start because the group was
+    /// already cancelled, or something other than its own end dropped it (an abort, a runtime
+    /// shutting down).
+    pub(crate) fn record_no_value(&self) {
         if self.failed.load(Ordering::Acquire) {
             return;
         }
-        lock(&self.outcome).record_skipped();
+        let failure = match (self.cause(), &self.deadline) {
+            (Some(Cause::DeadlineExceeded), Some(deadline)) => Error::DeadlineExceeded {
+                timeout: deadline.timeout,
+            },
+            _ => Error::Cancelled,
+        };
+        lock(&self.outcome).record_no_value(failure);
         self.failed.store(true, Ordering::Release);
     }
 
@@ -336,23 +338,16 @@ impl<E> Shared<E> {
     /// Aborts every task still running; returns those it aborted. The group stays open: the
     /// aborted tasks still have to end.
     pub(crate) fn abort_running(&self) -> Vec<TaskInfo> {
-        let aborted: Vec<TaskInfo> = {
-            let registry = lock(&self.registry);
-            registry
-                .tasks
-                .iter()
-                .filter(|task| !task.abort.is_finished())
-                .map(|task| {
-                    task.abort.abort();
-                    TaskInfo::new(task.id, registry.names.get(&task.id).cloned())
-                })
-                .collect()
-        };
-        if !aborted.is_empty() {
-            // The aborted tasks will have no value.
-            self.record_skipped();
-        }
-        aborted
+        let registry = lock(&self.registry);
+        registry
+            .tasks
+            .iter()
+            .filter(|task| !task.abort.is_finished())
+            .map(|task| {
+                task.abort.abort();
+                TaskInfo::new(task.id, registry.names.get(&task.id).cloned())
+            })
+            .collect()
     }
 
     /// Closes the group, cancels its token and aborts every task still running.
@@ -403,7 +398,7 @@ impl<E: Send + 'static> Shared<E> {
             drop(registry);
             self.release(hold);
             if was_open {
-                self.record_skipped();
+                self.record_no_value();
             }
             return TaskHandle::not_started(self.id, id);
         }

@@ -23,12 +23,19 @@ pub(crate) struct TaskGuard<E> {
     shared: Arc<Shared<E>>,
     id: TaskId,
     hold: SlotHold,
+    /// Whether the task ended by itself, having delivered its value or recorded why not.
+    ended: bool,
 }
 
 impl<E> TaskGuard<E> {
     pub(crate) fn new(shared: Arc<Shared<E>>, id: TaskId, hold: SlotHold) -> Self {
         shared.task_started();
-        Self { shared, id, hold }
+        Self {
+            shared,
+            id,
+            hold,
+            ended: false,
+        }
     }
 
     /// Leaves the backlog: with a slot if `admitted`, with nothing if the group was cancelled.
@@ -43,6 +50,10 @@ impl<E> TaskGuard<E> {
 
 impl<E> Drop for TaskGuard<E> {
     fn drop(&mut self) {
+        if !self.ended {
+            // Dropped from outside: aborted, or its runtime shut down. It has no value.
+            self.shared.record_no_value();
+        }
         self.shared.task_ended(self.hold);
     }
 }
@@ -107,10 +118,11 @@ where
             this.guard.admitted(admitted);
         }
         let (shared, id) = (&this.guard.shared, this.guard.id);
-        if !mem::replace(this.started, true) && shared.is_cancelled() {
+        if !mem::replace(this.started, true) && shared.cancellation.seen() {
             // No work starts after cancellation: the body is dropped unpolled.
             end_body(this.body, shared, id);
-            shared.record_skipped();
+            shared.record_no_value();
+            this.guard.ended = true;
             return Poll::Ready(None);
         }
         let BodyProj::Running { future } = this.body.as_mut().project() else {
@@ -120,7 +132,12 @@ where
             Ok(Poll::Pending) => return Poll::Pending,
             Ok(Poll::Ready(Ok(value))) => Some(value),
             Ok(Poll::Ready(Err(error))) => {
-                shared.record_error(id, error);
+                // Recording may drop the error (a later one), which runs its code.
+                if let Err(payload) =
+                    panic::catch_unwind(AssertUnwindSafe(|| shared.record_error(id, error)))
+                {
+                    shared.record_panic(id, payload);
+                }
                 None
             }
             Err(payload) => {
@@ -129,6 +146,7 @@ where
             }
         };
         end_body(this.body, shared, id);
+        this.guard.ended = true;
         Poll::Ready(ended)
     }
 }

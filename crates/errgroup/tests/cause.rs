@@ -123,3 +123,17 @@ async fn an_outside_cancellation_stays_the_cause_after_wait() {
     let _ = group.wait().await;
     assert_eq!(handle.cause(), Some(Cause::ParentCancelled));
 }
+
+#[tokio::test(start_paused = true)]
+async fn the_first_outside_cause_sticks_when_the_parent_is_cancelled_later() {
+    let parent = CancellationToken::new();
+    let group = Group::<()>::with_parent(&parent);
+    group.token().cancel();
+    assert_eq!(group.cause(), Some(Cause::TokenCancelled));
+
+    parent.cancel();
+    assert_eq!(group.cause(), Some(Cause::TokenCancelled));
+    let handle = group.handle();
+    let _ = group.wait().await;
+    assert_eq!(handle.cause(), Some(Cause::TokenCancelled));
+}

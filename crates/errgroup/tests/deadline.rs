@@ -84,3 +84,33 @@ async fn an_absolute_deadline_cancels_at_that_instant() {
     assert_eq!(Instant::now(), deadline);
     assert_eq!(stopped.live(), 0);
 }
+
+#[tokio::test(start_paused = true)]
+async fn a_deadline_that_passes_after_every_task_ended_does_not_fail_the_group() {
+    let group = Builder::new().timeout(ms(1_000)).build::<()>();
+    let value = group.spawn(async { Ok(7) });
+    tokio::time::sleep(ms(2_000)).await; // the task ended long ago; nobody waited yet
+
+    assert_eq!(
+        group
+            .wait()
+            .await
+            .expect("every task succeeded")
+            .take(value),
+        7
+    );
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_task_spawned_after_the_deadline_reports_the_deadline() {
+    let group = Builder::new().timeout(ms(1_000)).build::<()>();
+    group.spawn(async { Ok(()) });
+    tokio::time::sleep(ms(2_000)).await;
+    assert_eq!(group.cause(), Some(Cause::DeadlineExceeded));
+
+    group.spawn(async { Ok(()) }); // never runs
+    assert_eq!(
+        group.wait().await.unwrap_err(),
+        Error::DeadlineExceeded { timeout: ms(1_000) }
+    );
+}

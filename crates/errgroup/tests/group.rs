@@ -319,3 +319,46 @@ async fn a_task_spawned_right_after_an_outside_cancel_never_runs() {
     assert!(matches!(group.wait().await, Err(Error::Cancelled)));
     assert_eq!(ran.started(), 0);
 }
+
+#[test]
+fn a_task_dropped_by_its_runtime_shutting_down_makes_wait_fail() {
+    let first = tokio::runtime::Builder::new_current_thread()
+        .build()
+        .expect("a runtime");
+    let group = Group::<()>::new();
+    {
+        let _entered = first.enter();
+        group.spawn(async { Ok(1) }); // never polled: its runtime goes away
+    }
+    drop(first);
+
+    let second = tokio::runtime::Builder::new_current_thread()
+        .build()
+        .expect("a runtime");
+    assert!(matches!(
+        second.block_on(group.wait()),
+        Err(Error::Cancelled)
+    ));
+}
+
+/// An error whose destructor panics.
+#[derive(Debug)]
+struct PanicsOnDrop;
+
+impl Drop for PanicsOnDrop {
+    fn drop(&mut self) {
+        if !std::thread::panicking() {
+            panic!("error dropped");
+        }
+    }
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_panic_in_a_dropped_errors_destructor_is_not_lost() {
+    let group = Group::<Option<PanicsOnDrop>>::new();
+    group.spawn(after::<(), _>(10, Err(None))); // the root cause, kept
+    group.spawn(after::<(), _>(20, Err(Some(PanicsOnDrop)))); // dropped: a later error
+
+    let payload = tokio::spawn(group.wait()).await.unwrap_err().into_panic();
+    assert_eq!(panic_message(payload), "error dropped");
+}

@@ -89,23 +89,6 @@ async fn waiting_spawn_holds_the_producer_back_when_the_backlog_is_full() {
 }
 
 #[tokio::test(start_paused = true)]
-async fn queued_tasks_start_in_spawn_order() {
-    let group = Builder::new().limit(1).build::<()>();
-    let order = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
-    for n in 0..10 {
-        let order = std::sync::Arc::clone(&order);
-        group
-            .spawn(async move {
-                order.lock().unwrap().push(n);
-                after(1, Ok(())).await
-            })
-            .await;
-    }
-    group.wait().await.expect("every task succeeds");
-    assert_eq!(*order.lock().unwrap(), (0..10).collect::<Vec<_>>());
-}
-
-#[tokio::test(start_paused = true)]
 async fn waiting_for_room_ends_when_the_group_is_cancelled() {
     let limit = 1;
     let group = Builder::new().limit(limit).build::<()>();
