@@ -81,6 +81,24 @@
 //! | `g.TryGo(f)` | [`group.try_spawn(f)`](Group#method.try_spawn), which hands `f` back when full |
 //! | a forgotten `Wait` leaks goroutines | dropping the group aborts its tasks |
 //! | a panic crashes the process | the panic resumes at `wait` |
+//! | `context.Cause(ctx)` | [`group.cause()`](Group::cause), [`handle.cause()`](GroupHandle::cause) |
+//! | `context.WithTimeout` around the group | [`Builder::timeout`], reported as [`Error::DeadlineExceeded`] |
+//!
+//! # Beyond Go
+//!
+//! What users of Go's errgroup, `JoinSet` and other task groups keep asking for:
+//!
+//! - [`Cause`]: why the token was cancelled (a task failed or panicked, the parent, the
+//!   deadline, a shutdown, the end of `wait`, a drop).
+//! - [`Builder::timeout`] and [`Builder::deadline`]: a group-level deadline.
+//! - [`Group::shutdown`]: cancel, give the tasks a grace period, abort the rest, and report them.
+//! - [`named`] tasks and [`TaskId`]s: errors, caught panics and reports say which task.
+//! - [`Builder::keep_all_errors`]: every error, not only the first ([`Errors`]).
+//! - [`Builder::catch_panics`]: a panic as an [`Error::Panicked`] value instead of an unwind.
+//! - [`Completions`]: task values one by one, in completion order.
+//! - [`GroupHandle::child`]: nested groups that stop as one.
+//! - The `tracing` feature: a span per group and per task, and a warning when a group is
+//!   dropped with a failure nobody waited for.
 //!
 //! # Misuse that does not compile
 //!
