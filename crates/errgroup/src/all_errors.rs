@@ -6,6 +6,24 @@ use std::fmt;
 use crate::Error;
 
 /// How a group reports failure: [`FirstError`] or [`AllErrors`]. Sealed.
+///
+/// # Examples
+///
+/// Code generic over the mode names what `wait` fails with as `M::Failure<E>`:
+///
+/// ```
+/// use errgroup::{ErrorMode, Group, Limit};
+///
+/// async fn succeeded<E, L: Limit, M: ErrorMode>(group: Group<E, L, M>) -> bool {
+///     group.wait().await.is_ok()
+/// }
+///
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() {
+/// assert!(succeeded(Group::<()>::new()).await);
+/// assert!(succeeded(errgroup::Builder::new().keep_all_errors().build::<()>()).await);
+/// # }
+/// ```
 pub trait ErrorMode: sealed::Sealed + Send + Sync + 'static {
     /// What `wait` returns on failure.
     type Failure<E>;
@@ -20,11 +38,29 @@ pub trait ErrorMode: sealed::Sealed + Send + Sync + 'static {
 }
 
 /// The default mode: `wait` returns the first failure as an [`Error`], as Go's `Wait` does.
+///
+/// # Examples
+///
+/// ```
+/// use errgroup::{FirstError, Group, Unlimited};
+///
+/// let group: Group<std::io::Error, Unlimited, FirstError> = Group::new(); // the defaults
+/// # drop(group);
+/// ```
 #[derive(Debug)]
 pub enum FirstError {}
 
 /// The mode of [`Builder::keep_all_errors`](crate::Builder::keep_all_errors): `wait` returns
 /// every failure as [`Errors`], first one first.
+///
+/// # Examples
+///
+/// ```
+/// use errgroup::{AllErrors, Builder, Group, Unlimited};
+///
+/// let group: Group<std::io::Error, Unlimited, AllErrors> = Builder::new().keep_all_errors().build();
+/// # drop(group);
+/// ```
 #[derive(Debug)]
 pub enum AllErrors {}
 

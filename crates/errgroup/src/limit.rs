@@ -21,6 +21,19 @@ use crate::slots::{SlotHold, Slots};
 use crate::{ErrorMode, Group, GroupHandle, Task, TaskHandle, TrySpawnError};
 
 /// The marker of a group without a limit: its spawns start tasks at once.
+///
+/// # Examples
+///
+/// ```
+/// use errgroup::{Group, Unlimited};
+///
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() {
+/// let group: Group<(), Unlimited> = Group::new();
+/// let task = group.spawn(async { Ok(1) }); // not async: no limit to wait for
+/// assert_eq!(group.wait().await.unwrap().take(task), 1);
+/// # }
+/// ```
 #[derive(Debug)]
 pub enum Unlimited {}
 
@@ -38,10 +51,36 @@ pub enum Unlimited {}
 /// as a `JoinSet` plus a `Semaphore` does, made a limit of 2 cost 20 times an unlimited spawn
 /// when the producer runs in `#[tokio::main]`; see `docs/benchmarks.md`.)
 /// `try_spawn` takes a free slot at once, or gives the task back.
+///
+/// # Examples
+///
+/// ```
+/// use errgroup::{Builder, Group, Limited};
+///
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() {
+/// let group: Group<(), Limited> = Builder::new().limit(2).build();
+/// let task = group.spawn(async { Ok(1) }).await; // async: it may wait for room
+/// assert_eq!(group.wait().await.unwrap().take(task), 1);
+/// # }
+/// ```
 #[derive(Debug)]
 pub enum Limited {}
 
 /// Whether a group has a limit: [`Unlimited`] or [`Limited`]. Sealed.
+///
+/// # Examples
+///
+/// ```
+/// use errgroup::{Group, Limit};
+///
+/// fn is_cancelled<E, L: Limit>(group: &Group<E, L>) -> bool {
+///     group.token().is_cancelled()
+/// }
+///
+/// assert!(!is_cancelled(&Group::<()>::new()));
+/// assert!(!is_cancelled(&errgroup::Builder::new().limit(3).build::<()>()));
+/// ```
 pub trait Limit: sealed::Sealed + Send + Sync + 'static {}
 
 impl Limit for Unlimited {}
