@@ -7,8 +7,10 @@
 //!   [`Shared::close_when_idle`] has seen it at zero under that lock, it stays at zero.
 //! - A failure is recorded in `outcome`, and its [`Cause`] set, *before* the token is cancelled.
 //!   So a cancelled token with no cause set means somebody outside the group cancelled it (the
-//!   parent token, or a holder of the token), and a sibling's "I was cancelled" error never
-//!   replaces the root cause.
+//!   parent token, or a holder of the token; the cancellation's waker then sets the cause), and
+//!   a sibling's "I was cancelled" error never replaces the root cause.
+//! - A task that will deliver no value (skipped, aborted, dropped with its runtime) records so
+//!   before it stops counting as live, so `wait` returns `Ok` only if every task delivered one.
 //! - Every spawned task is in `registry.tasks` until the group closes, except finished ones
 //!   swept out by compaction; dropping the group aborts all that remain.
 
