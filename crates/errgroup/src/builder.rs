@@ -1,183 +1,153 @@
-//! [`Builder`]: configures a group before it starts: parent token, limit, deadline, and how it
-//! reports failure.
+//! [`Builder`]: every option of a group, chosen at run time.
 
 use std::borrow::Cow;
-use std::fmt;
-use std::marker::PhantomData;
 use std::time::Duration;
 
+use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
 
-use crate::deadline::Deadline;
-use crate::limit::{Limit, Limited, Unlimited};
-use crate::shared::{Options, Policy, Shared};
-use crate::{AllErrors, ErrorMode, FirstError, Group};
+use crate::Group;
+use crate::shared::{Options, Shared};
 
-/// Configures a [`Group`]: its parent token, limit, deadline, and how it reports failure.
+/// Builds a [`Group`] with options: a limit, a parent token, a deadline, a name, and what to do
+/// with panics and errors.
 ///
-/// `L` says whether the group has a limit ([`Unlimited`] or [`Limited`]) and `M` how it reports
-/// failure ([`FirstError`] or [`AllErrors`]); both change the group's type, so the compiler knows
-/// which `spawn` and which `wait` the group has.
-///
-/// # Examples
+/// Every option returns the same `Builder`, so options can come from configuration:
 ///
 /// ```
 /// use std::time::Duration;
 ///
-/// use errgroup::{Builder, Group, Limited};
-/// use tokio_util::sync::CancellationToken;
+/// use errgroup::{Builder, Group};
+///
+/// struct Config {
+///     workers: Option<usize>,
+///     timeout: Option<Duration>,
+/// }
 ///
 /// # #[tokio::main(flavor = "current_thread")]
-/// # async fn main() {
-/// let shutdown = CancellationToken::new();
-/// let group: Group<std::io::Error, Limited> = Builder::new()
-///     .name("crawler")
-///     .parent(&shutdown)
-///     .limit(8)
-///     .timeout(Duration::from_secs(30))
-///     .build();
-/// # drop(group);
+/// # async fn main() -> Result<(), errgroup::Error<std::io::Error>> {
+/// let config = Config { workers: Some(4), timeout: Some(Duration::from_secs(30)) };
+/// let mut builder = Builder::new().name("indexer");
+/// if let Some(workers) = config.workers {
+///     builder = builder.limit(workers);
+/// }
+/// if let Some(timeout) = config.timeout {
+///     builder = builder.timeout(timeout);
+/// }
+/// let group: Group<std::io::Error> = builder.build();
+/// group.spawn(async { Ok(()) });
+/// group.wait().await?;
+/// # Ok(())
 /// # }
 /// ```
+#[derive(Clone, Debug, Default)]
 #[must_use = "a builder does nothing until `build` is called"]
-pub struct Builder<L = Unlimited, M = FirstError> {
+pub struct Builder {
     parent: Option<CancellationToken>,
     limit: Option<usize>,
     deadline: Option<Deadline>,
-    policy: Policy,
+    catch_panics: bool,
+    keep_all_errors: bool,
     name: Option<Cow<'static, str>>,
-    kind: PhantomData<(L, M)>,
+}
+
+#[derive(Clone, Copy, Debug)]
+enum Deadline {
+    After(Duration),
+    At(Instant),
 }
 
 impl Builder {
-    /// Starts a group with no parent token, no limit and no deadline, which resumes panics at
-    /// `wait` and reports the first failure.
+    /// Creates a builder for a group with no limit, no parent, no deadline, that fails fast and
+    /// resumes panics at `wait`: what [`Group::new`] builds.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// At most `limit` tasks of the group run at once: Go's `SetLimit`.
+    ///
+    /// The others wait in a queue and start in the order they were spawned, each as soon as a
+    /// running one ends. [`spawn`](Group::spawn) queues, [`try_spawn`](Group::try_spawn)
+    /// refuses when every slot is taken, and
+    /// [`spawn_with_backpressure`](Group::spawn_with_backpressure) waits while the queue is
+    /// long.
+    ///
+    /// # Running on workers
+    ///
+    /// A limited group runs its tasks on at most `limit` runtime tasks of its own, its
+    /// *workers*: a worker runs one task to its end, then the next queued one, so a task costs
+    /// a queue push and pop rather than a `tokio::spawn`. What a task's code may notice:
+    /// [`tokio::task::id()`] is its worker's id, shared by the tasks that worker runs one after
+    /// another. A worker whose tasks never wait yields to the runtime from time to time, as
+    /// tokio's own resources do.
+    ///
+    /// # Panics
+    ///
+    /// Panics if `limit` is 0: such a group could never run a task.
     ///
     /// # Examples
     ///
     /// ```
-    /// let group = errgroup::Builder::new().build::<()>();
-    /// assert!(!group.token().is_cancelled());
+    /// use std::sync::Arc;
+    /// use std::sync::atomic::{AtomicUsize, Ordering};
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), errgroup::Error<()>> {
+    /// let group = errgroup::Builder::new().limit(3).build();
+    /// let running = Arc::new(AtomicUsize::new(0));
+    /// let most = Arc::new(AtomicUsize::new(0));
+    /// for _ in 0..20 {
+    ///     let (running, most) = (Arc::clone(&running), Arc::clone(&most));
+    ///     group.spawn(async move {
+    ///         most.fetch_max(running.fetch_add(1, Ordering::SeqCst) + 1, Ordering::SeqCst);
+    ///         tokio::task::yield_now().await;
+    ///         running.fetch_sub(1, Ordering::SeqCst);
+    ///         Ok(())
+    ///     });
+    /// }
+    /// group.wait().await?;
+    /// assert_eq!(most.load(Ordering::SeqCst), 3);
+    /// # Ok(())
+    /// # }
     /// ```
-    pub fn new() -> Self {
-        Self {
-            parent: None,
-            limit: None,
-            deadline: None,
-            policy: Policy::default(),
-            name: None,
-            kind: PhantomData,
-        }
+    #[track_caller]
+    pub fn limit(mut self, limit: usize) -> Self {
+        assert!(limit > 0, "a group's limit must be at least 1");
+        self.limit = Some(limit);
+        self
     }
-}
 
-impl Default for Builder {
-    fn default() -> Self {
-        Self::new()
-    }
-}
-
-impl<M: ErrorMode> Builder<Unlimited, M> {
-    /// Limits the group to `limit` tasks running at once: Go's `SetLimit`. The group's spawns
-    /// then apply backpressure (they wait while `max(limit, 32)` tasks already wait for a slot;
-    /// see [`Limited`]), and `try_spawn` refuses a task when no slot is free.
+    /// Makes the group's token a child of `parent`: cancelling `parent` cancels the group
+    /// ([`Cause::ParentCancelled`](crate::Cause::ParentCancelled)), and the group failing does
+    /// not cancel `parent`. Go's `errgroup.WithContext(ctx)`.
     ///
-    /// # Panics
-    ///
-    /// Panics if `limit` is 0: no task could ever run, so every spawn would wait forever.
+    /// Nested groups stop as one this way: a group whose parent is another group's token stops
+    /// when the outer group fails.
     ///
     /// # Examples
     ///
     /// ```
     /// # #[tokio::main(flavor = "current_thread")]
     /// # async fn main() {
-    /// let group = errgroup::Builder::new().limit(1).build::<()>();
-    /// group.spawn(std::future::pending::<Result<(), ()>>()).await;
-    /// tokio::task::yield_now().await; // the task starts and takes the one slot
-    /// assert!(group.try_spawn(async { Ok(()) }).is_err());
+    /// let outer = errgroup::Group::<&str>::new();
+    /// let inner = errgroup::Builder::new().parent(outer.token()).build::<&str>();
+    /// outer.spawn(async { Err::<(), _>("outer failed") });
+    /// inner.token().cancelled().await;
+    /// assert_eq!(inner.cause(), Some(errgroup::Cause::ParentCancelled));
     /// # }
-    /// ```
-    ///
-    /// ```should_panic
-    /// let group = errgroup::Builder::new().limit(0); // panics: a limit must be at least 1
-    /// ```
-    #[track_caller]
-    pub fn limit(self, limit: usize) -> Builder<Limited, M> {
-        assert!(limit > 0, "a group's limit must be at least 1, got 0");
-        self.retype(Some(limit))
-    }
-}
-
-impl<L: Limit> Builder<L, FirstError> {
-    /// Makes the group keep every failure, not only the first: its `wait` returns
-    /// [`Errors`](crate::Errors), the root cause first. Go's errgroup and tokio's `JoinSet` keep
-    /// only one; this is for reports that list every failed task.
-    ///
-    /// Failures are kept only in such a group, so other groups pay nothing for it.
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// # #[tokio::main(flavor = "current_thread", start_paused = true)]
-    /// # async fn main() {
-    /// let group = errgroup::Builder::new().keep_all_errors().build();
-    /// for (millis, error) in [(10, "first"), (20, "second")] {
-    ///     group.spawn(async move {
-    ///         tokio::time::sleep(std::time::Duration::from_millis(millis)).await;
-    ///         Err::<(), _>(error) // ignores the cancellation of the first failure
-    ///     });
-    /// }
-    /// let errors = group.wait().await.unwrap_err();
-    /// assert_eq!(errors.to_string(), "first (and 1 more error)");
-    /// # }
-    /// ```
-    pub fn keep_all_errors(mut self) -> Builder<L, AllErrors> {
-        self.policy.keep_all_errors = true;
-        let limit = self.limit;
-        self.retype(limit)
-    }
-}
-
-impl<L: Limit, M: ErrorMode> Builder<L, M> {
-    fn retype<L2, M2>(self, limit: Option<usize>) -> Builder<L2, M2> {
-        Builder {
-            parent: self.parent,
-            limit,
-            deadline: self.deadline,
-            policy: self.policy,
-            name: self.name,
-            kind: PhantomData,
-        }
-    }
-
-    /// Makes the group's token a child of `parent`: cancelling `parent` cancels the group, and
-    /// the group failing does not cancel `parent`. This is Go's `errgroup.WithContext(ctx)`.
-    ///
-    /// Give a task's group token (or [`GroupHandle::token`](crate::GroupHandle::token)) as the
-    /// parent to nest groups: a tree of groups then stops as one.
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// use tokio_util::sync::CancellationToken;
-    ///
-    /// let parent = CancellationToken::new();
-    /// let group = errgroup::Builder::new().parent(&parent).build::<()>();
-    /// group.token().cancel();
-    /// assert!(!parent.is_cancelled());
     /// ```
     pub fn parent(mut self, parent: &CancellationToken) -> Self {
         self.parent = Some(parent.clone());
         self
     }
 
-    /// Gives the group `timeout`, counted from this call: when it passes, the token is cancelled
-    /// and `wait` returns [`Error::DeadlineExceeded`](crate::Error::DeadlineExceeded), unless the
-    /// group failed first or every task has ended. Tasks that watch the token stop; `wait` still
-    /// waits for those that do not (drop it, or use [`Group::shutdown`], to stop waiting).
+    /// Gives the group a deadline `timeout` after [`build`](Builder::build): then its token is
+    /// cancelled, and `wait` fails with [`Error::DeadlineExceeded`](crate::Error) unless every
+    /// task had already returned. A timeout too large to represent means no deadline, as with
+    /// [`tokio::time::timeout`].
     ///
-    /// The deadline is fixed here; the timer task that enforces it is spawned with the group's
-    /// first task (so the builder works outside a runtime) and ends with the group.
+    /// The deadline is cooperative: `wait` still waits for tasks that ignore the token. Drop
+    /// the `wait` future (or use [`Group::shutdown`]) for a hard bound.
     ///
     /// # Examples
     ///
@@ -187,8 +157,9 @@ impl<L: Limit, M: ErrorMode> Builder<L, M> {
     /// # #[tokio::main(flavor = "current_thread", start_paused = true)]
     /// # async fn main() {
     /// let group = errgroup::Builder::new().timeout(Duration::from_secs(1)).build();
-    /// group.spawn_with_token(|token| async move {
-    ///     token.cancelled().await; // a 2 s job, cut short at 1 s
+    /// let token = group.token().clone();
+    /// group.spawn(async move {
+    ///     token.cancelled().await; // a slow fetch that stops when told
     ///     Err::<(), _>("cancelled")
     /// });
     /// let error = group.wait().await.unwrap_err();
@@ -196,61 +167,81 @@ impl<L: Limit, M: ErrorMode> Builder<L, M> {
     /// # }
     /// ```
     pub fn timeout(mut self, timeout: Duration) -> Self {
-        self.deadline = Some(Deadline::after(timeout));
+        self.deadline = Some(Deadline::After(timeout));
         self
     }
 
-    /// Gives the group until `deadline`; see [`timeout`](Builder::timeout).
+    /// Gives the group a deadline at the instant `deadline`; otherwise as
+    /// [`timeout`](Builder::timeout).
     ///
     /// # Examples
     ///
     /// ```
     /// use std::time::Duration;
-    ///
     /// use tokio::time::Instant;
-    ///
-    /// # #[tokio::main(flavor = "current_thread", start_paused = true)]
-    /// # async fn main() {
-    /// let deadline = Instant::now() + Duration::from_millis(500);
-    /// let group = errgroup::Builder::new().deadline(deadline).build::<()>();
-    /// group.spawn(std::future::pending::<Result<(), ()>>());
-    /// group.token().cancelled().await;
-    /// assert_eq!(Instant::now(), deadline);
-    /// # }
-    /// ```
-    pub fn deadline(mut self, deadline: tokio::time::Instant) -> Self {
-        self.deadline = Some(Deadline::at(deadline));
-        self
-    }
-
-    /// Makes the group turn a panicking task into
-    /// [`Error::Panicked`](crate::Error::Panicked), with the task and the panic message, instead
-    /// of resuming the panic at `wait`. For servers that must not unwind.
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// use errgroup::{Error, named};
     ///
     /// # #[tokio::main(flavor = "current_thread")]
     /// # async fn main() {
-    /// let group = errgroup::Builder::new().catch_panics().build::<&str>();
-    /// group.spawn(named("parser", async { panic!("bad input") as Result<(), _> }));
-    /// let error = group.wait().await.unwrap_err();
-    /// assert_eq!(error.to_string(), "task 0 (parser) panicked: bad input");
+    /// let at = Instant::now() + Duration::from_secs(5);
+    /// let group = errgroup::Builder::new().deadline(at).build::<()>();
+    /// group.spawn(async { Ok(()) });
+    /// assert!(group.wait().await.is_ok());
     /// # }
     /// ```
-    pub fn catch_panics(mut self) -> Self {
-        self.policy.catch_panics = true;
+    pub fn deadline(mut self, deadline: Instant) -> Self {
+        self.deadline = Some(Deadline::At(deadline));
         self
     }
 
-    /// Names the group, for its `tracing` span (with the `tracing` feature).
+    /// Makes a task's panic an [`Error::Panicked`](crate::Error::Panicked) value, instead of
+    /// resuming it at `wait`. It still cancels the group.
     ///
     /// # Examples
     ///
     /// ```
-    /// let group = errgroup::Builder::new().name("fetchers").build::<()>();
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// let group = errgroup::Builder::new().catch_panics().build::<&str>();
+    /// group.spawn(async { panic!("bug") as Result<(), &str> });
+    /// let error = group.wait().await.unwrap_err();
+    /// assert_eq!(error.to_string(), "task 0 panicked: bug");
+    /// # }
+    /// ```
+    pub fn catch_panics(mut self) -> Self {
+        self.catch_panics = true;
+        self
+    }
+
+    /// Keeps every task's error instead of failing fast: a task error does not cancel the
+    /// token, every task runs to its end, and [`Group::wait_all`] returns every error in
+    /// completion order. A panic, the deadline, or an outside cancellation still cancels the
+    /// group, and the errors tasks return after that are not kept (they are its consequence).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// let group = errgroup::Builder::new().keep_all_errors().build();
+    /// for line in ["1", "x", "3", "y"] {
+    ///     group.spawn(async move { line.parse::<u32>().map_err(|_| format!("bad line {line}")) });
+    /// }
+    /// let errors = group.wait_all().await.unwrap_err();
+    /// let messages: Vec<String> = errors.iter().map(ToString::to_string).collect();
+    /// assert_eq!(messages, ["bad line x", "bad line y"]);
+    /// # }
+    /// ```
+    pub fn keep_all_errors(mut self) -> Self {
+        self.keep_all_errors = true;
+        self
+    }
+
+    /// Names the group in its `tracing` span (with the `tracing` feature).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let group = errgroup::Builder::new().name("fetch-dashboard").build::<()>();
     /// # drop(group);
     /// ```
     pub fn name(mut self, name: impl Into<Cow<'static, str>>) -> Self {
@@ -258,38 +249,33 @@ impl<L: Limit, M: ErrorMode> Builder<L, M> {
         self
     }
 
-    /// Creates the group. Tasks are spawned on the tokio runtime current at each spawn.
+    /// Builds the group. The deadline, if any, starts counting now.
+    ///
+    /// # Panics
+    ///
+    /// With a deadline or timeout, panics if called outside a tokio runtime or on one without
+    /// timers, as [`tokio::time::sleep`] does. Without one, it may be called anywhere.
     ///
     /// # Examples
     ///
     /// ```
-    /// # #[tokio::main(flavor = "current_thread")]
-    /// # async fn main() -> Result<(), errgroup::Error<()>> {
-    /// let group = errgroup::Builder::new().limit(4).build();
-    /// let task = group.spawn(async { Ok("done") }).await;
-    /// assert_eq!(group.wait().await?.take(task), "done");
-    /// # Ok(())
-    /// # }
+    /// let group: errgroup::Group<std::io::Error> = errgroup::Builder::new().limit(8).build();
+    /// # drop(group);
     /// ```
-    pub fn build<E>(self) -> Group<E, L, M> {
+    #[track_caller]
+    pub fn build<E: Send + 'static>(self) -> Group<E> {
+        let now = Instant::now();
+        let deadline = self.deadline.and_then(|deadline| match deadline {
+            Deadline::After(timeout) => Some((now.checked_add(timeout)?, timeout)),
+            Deadline::At(at) => Some((at, at.saturating_duration_since(now))),
+        });
         Group::from_shared(Shared::new(Options {
             parent: self.parent,
             limit: self.limit,
-            deadline: self.deadline,
-            policy: self.policy,
+            deadline,
+            catch_panics: self.catch_panics,
+            keep_all_errors: self.keep_all_errors,
             name: self.name,
         }))
-    }
-}
-
-impl<L: Limit, M: ErrorMode> fmt::Debug for Builder<L, M> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Builder")
-            .field("parent", &self.parent.is_some())
-            .field("limit", &self.limit)
-            .field("deadline", &self.deadline)
-            .field("policy", &self.policy)
-            .field("name", &self.name)
-            .finish()
     }
 }

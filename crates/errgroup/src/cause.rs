@@ -1,13 +1,16 @@
-//! [`Cause`]: why a group's token was cancelled (Go's `context.Cause`).
+//! [`Cause`]: why a group's token was cancelled, Go's `context.Cause`.
 
-use std::sync::atomic::{AtomicU8, Ordering};
+use std::fmt;
+use std::sync::atomic::Ordering::{AcqRel, Acquire};
 
-/// Why a group's token was cancelled: Go's `context.Cause` for a group.
+use crate::sync::AtomicU8;
+
+/// Why a group's [`CancellationToken`](crate::CancellationToken) was cancelled: Go's
+/// `context.Cause`.
 ///
-/// A [`CancellationToken`](tokio_util::sync::CancellationToken) cannot say why it was cancelled;
-/// the group can. Tasks read it with [`GroupHandle::cause`](crate::GroupHandle::cause), the
-/// owner with [`Group::cause`](crate::Group::cause). The first cause sticks: a group cancelled by
-/// a failing task still says [`TaskFailed`](Cause::TaskFailed) after `wait` has finished.
+/// The cause is set once, by whatever cancelled the token first, and never changes after.
+/// [`Group::cause`](crate::Group::cause) returns it, and [`Error::Cancelled`](crate::Error)
+/// carries it to the caller of `wait`.
 ///
 /// # Examples
 ///
@@ -17,14 +20,9 @@ use std::sync::atomic::{AtomicU8, Ordering};
 /// # #[tokio::main(flavor = "current_thread")]
 /// # async fn main() {
 /// let group = Group::new();
-/// let handle = group.handle();
-/// let why = group.spawn(async move {
-///     handle.token().cancelled().await;
-///     Ok(handle.cause())
-/// });
-/// group.spawn(async { Err::<Option<Cause>, _>("boom") });
-/// assert!(group.wait().await.is_err());
-/// # drop(why);
+/// group.spawn(async { Err::<(), _>("boom") });
+/// group.token().cancelled().await;
+/// assert_eq!(group.cause(), Some(Cause::TaskFailed));
 /// # }
 /// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -34,25 +32,27 @@ pub enum Cause {
     TaskFailed,
     /// A task panicked.
     TaskPanicked,
+    /// A task was dropped before it ended, for example because its runtime shut down.
+    TaskLost,
     /// The parent token given to [`Builder::parent`](crate::Builder::parent) was cancelled.
     ParentCancelled,
-    /// Someone holding the group's token called
-    /// [`cancel`](tokio_util::sync::CancellationToken::cancel) on it.
+    /// Somebody called [`cancel`](crate::CancellationToken::cancel) on the group's token.
     TokenCancelled,
     /// The group's deadline passed ([`Builder::timeout`](crate::Builder::timeout)).
     DeadlineExceeded,
     /// [`Group::shutdown`](crate::Group::shutdown) was called.
     ShutDown,
-    /// `wait` saw every task end: the group is over.
+    /// Every task ended and `wait` returned: the group is over.
     Finished,
-    /// The group, or the future returned by `wait`, was dropped.
+    /// The group, or the future returned by its `wait`, was dropped.
     Dropped,
 }
 
 impl Cause {
-    const ALL: [Cause; 8] = [
+    const ALL: [Cause; 9] = [
         Cause::TaskFailed,
         Cause::TaskPanicked,
+        Cause::TaskLost,
         Cause::ParentCancelled,
         Cause::TokenCancelled,
         Cause::DeadlineExceeded,
@@ -62,41 +62,39 @@ impl Cause {
     ];
 }
 
-/// A [`Cause`] set at most once; readable without a lock.
+impl fmt::Display for Cause {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Cause::TaskFailed => "a task failed",
+            Cause::TaskPanicked => "a task panicked",
+            Cause::TaskLost => "a task was dropped before it ended",
+            Cause::ParentCancelled => "the parent token was cancelled",
+            Cause::TokenCancelled => "the group's token was cancelled",
+            Cause::DeadlineExceeded => "the deadline passed",
+            Cause::ShutDown => "the group was shut down",
+            Cause::Finished => "the group finished",
+            Cause::Dropped => "the group was dropped",
+        })
+    }
+}
+
+/// A [`Cause`] that is set once.
 #[derive(Debug, Default)]
 pub(crate) struct CauseCell(AtomicU8);
 
-const UNSET: u8 = 0;
-
 impl CauseCell {
     pub(crate) fn get(&self) -> Option<Cause> {
-        decode(self.0.load(Ordering::Acquire))
+        let code = usize::from(self.0.load(Acquire));
+        Cause::ALL.get(code.checked_sub(1)?).copied()
     }
 
-    /// Sets the cause to `cause()` unless it is set already; returns the cause that sticks.
-    pub(crate) fn set_if_unset(&self, cause: impl FnOnce() -> Cause) -> Cause {
-        if let Some(set) = self.get() {
-            return set;
-        }
-        let cause = cause();
-        match self
-            .0
-            .compare_exchange(UNSET, encode(cause), Ordering::AcqRel, Ordering::Acquire)
-        {
+    /// Sets the cause to `cause` unless one is set; returns the cause in force.
+    pub(crate) fn set_once(&self, cause: Cause) -> Cause {
+        let index = Cause::ALL.iter().position(|known| *known == cause);
+        let code = u8::try_from(index.expect("every cause is listed") + 1).expect("few causes");
+        match self.0.compare_exchange(0, code, AcqRel, Acquire) {
             Ok(_) => cause,
-            Err(set) => decode(set).expect("a set cause decodes"),
+            Err(_) => self.get().expect("a set cause decodes"),
         }
     }
-}
-
-fn encode(cause: Cause) -> u8 {
-    let index = Cause::ALL
-        .iter()
-        .position(|known| *known == cause)
-        .expect("every cause is listed");
-    u8::try_from(index + 1).expect("fewer than 255 causes")
-}
-
-fn decode(code: u8) -> Option<Cause> {
-    Cause::ALL.get(usize::from(code).checked_sub(1)?).copied()
 }

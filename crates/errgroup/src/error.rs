@@ -1,70 +1,127 @@
-//! The errors a group reports.
+//! [`Error`], why a group failed, and [`SpawnError`], why a group refused a task.
 
 use std::fmt;
 use std::time::Duration;
 
-use crate::TaskInfo;
+use crate::{Cause, TaskId};
 
-/// Why [`Group::wait`](crate::Group::wait) failed.
+/// Why a group failed: what [`Group::wait`](crate::Group::wait) returns instead of the tasks'
+/// values.
 ///
-/// The group keeps only its *root cause*: the first thing that went wrong, by completion time.
-/// Errors that tasks return after the group was cancelled are consequences of that cancellation
-/// and are dropped (a group built with [`Builder::keep_all_errors`](crate::Builder::keep_all_errors)
-/// keeps them behind the root cause), so a sibling's "I was cancelled" error never hides the
-/// error that caused it.
-///
-/// A task's error displays as itself, as Go's `Wait` returns it unchanged; the variant also says
-/// which task returned it.
+/// `Error<E>` implements [`std::error::Error`] whenever `E` implements `Debug` and `Display`,
+/// so `wait().await?` works in functions that return `anyhow::Result`, `Box<dyn Error + Send +
+/// Sync>`, or any error type that converts from it. A task's error displays as itself.
 ///
 /// # Examples
 ///
+/// `?` in a function that returns a boxed error:
+///
 /// ```
-/// use errgroup::{Error, Group};
+/// use errgroup::Group;
+///
+/// async fn both() -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
+///     let group = Group::new();
+///     group.spawn(async { Ok(()) });
+///     group.spawn(async { Err::<(), _>(std::io::Error::other("disk full")) });
+///     group.wait().await?;
+///     Ok(())
+/// }
 ///
 /// # #[tokio::main(flavor = "current_thread")]
 /// # async fn main() {
-/// let group = Group::new();
-/// group.spawn(async { Err::<(), _>("disk full") });
+/// assert_eq!(both().await.unwrap_err().to_string(), "disk full");
+/// # }
+/// ```
 ///
-/// match group.wait().await {
-///     Err(Error::Task { error, task }) => {
-///         assert_eq!(error, "disk full");
-///         assert_eq!(task.id().as_u64(), 0);
-///     }
-///     other => panic!("expected the task's error, got {other:?}"),
+/// Back to the task's own error type, in a function that returns it: take the task's error
+/// out, and turn the group's own failures (a deadline, a cancellation, a caught panic) into
+/// one.
+///
+/// ```
+/// use errgroup::Group;
+///
+/// async fn both() -> std::io::Result<()> {
+///     let group = Group::new();
+///     group.spawn(async { Err::<(), _>(std::io::Error::other("disk full")) });
+///     group
+///         .wait()
+///         .await
+///         .map_err(|error| error.into_task_error().unwrap_or_else(std::io::Error::other))?;
+///     Ok(())
 /// }
+///
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() {
+/// assert_eq!(both().await.unwrap_err().to_string(), "disk full");
 /// # }
 /// ```
 #[derive(Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum Error<E> {
-    /// A task returned this error, and it was the group's first failure. The group cancelled its
-    /// token when the task returned it.
+    /// A task returned `error`: the first to fail, by completion time.
     Task {
-        /// The task that returned the error.
-        task: TaskInfo,
-        /// The error, as the task returned it.
+        /// The task that failed.
+        task: TaskId,
+        /// What it returned.
         error: E,
     },
-    /// A task panicked, in a group built with
-    /// [`Builder::catch_panics`](crate::Builder::catch_panics). (Other groups resume the panic
-    /// in the caller of `wait` instead.)
+    /// A task panicked, in a group built with [`Builder::catch_panics`](crate::Builder::catch_panics).
     Panicked {
         /// The task that panicked.
-        task: TaskInfo,
-        /// The panic's message, if it was a string; otherwise `"Box<dyn Any>"`.
+        task: TaskId,
+        /// The panic's message, if it was a string.
         message: String,
     },
-    /// The group's deadline passed before every task had ended
-    /// ([`Builder::timeout`](crate::Builder::timeout)).
+    /// The group's deadline passed before every task had returned a value.
     DeadlineExceeded {
-        /// How long the group had, from its creation to its deadline.
+        /// The timeout the group was built with (the time from `build` to the deadline).
         timeout: Duration,
     },
-    /// The group's token was cancelled from outside the group (its parent token, a holder of the
-    /// token, or [`Group::shutdown`](crate::Group::shutdown)) before every task had returned a
-    /// value. [`Group::cause`](crate::Group::cause) tells which.
-    Cancelled,
+    /// The group was cancelled from outside, or a task was lost, before every task had
+    /// returned a value.
+    Cancelled {
+        /// What cancelled it.
+        cause: Cause,
+    },
+}
+
+impl<E> Error<E> {
+    /// Returns the task's error, if a task failed.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// let group = errgroup::Group::new();
+    /// group.spawn(async { Err::<(), _>("no such user") });
+    /// let error = group.wait().await.unwrap_err();
+    /// assert_eq!(error.task_error(), Some(&"no such user"));
+    /// # }
+    /// ```
+    pub fn task_error(&self) -> Option<&E> {
+        match self {
+            Error::Task { error, .. } => Some(error),
+            _ => None,
+        }
+    }
+
+    /// Returns the task's error, or gives the group's own failure back.
+    ///
+    /// # Errors
+    ///
+    /// Returns `self` if no task returned an error (a deadline, a cancellation, a caught
+    /// panic).
+    ///
+    /// # Examples
+    ///
+    /// See the [type's documentation](Error#examples).
+    pub fn into_task_error(self) -> Result<E, Self> {
+        match self {
+            Error::Task { error, .. } => Ok(error),
+            other => Err(other),
+        }
+    }
 }
 
 impl<E: fmt::Display> fmt::Display for Error<E> {
@@ -73,77 +130,57 @@ impl<E: fmt::Display> fmt::Display for Error<E> {
             Error::Task { error, .. } => error.fmt(f),
             Error::Panicked { task, message } => write!(f, "{task} panicked: {message}"),
             Error::DeadlineExceeded { timeout } => write!(f, "deadline exceeded after {timeout:?}"),
-            Error::Cancelled => {
-                f.write_str("the group was cancelled before all of its tasks finished")
+            Error::Cancelled { cause } => {
+                write!(f, "the group was cancelled before its tasks finished: {cause}")
             }
         }
     }
 }
 
-impl<E: std::error::Error + 'static> std::error::Error for Error<E> {
-    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
-        match self {
-            // Transparent: the task's error displays as itself, so its source comes next.
-            Error::Task { error, .. } => error.source(),
-            _ => None,
-        }
-    }
-}
+impl<E: fmt::Debug + fmt::Display> std::error::Error for Error<E> {}
 
-/// The error of a `try_spawn` into a group whose slots are all taken; it gives the task back.
+/// A task the group did not accept, handed back: [`try_spawn`](crate::Group::try_spawn) found
+/// every slot taken, or the group had already ended.
 ///
 /// # Examples
 ///
 /// ```
-/// use errgroup::Builder;
-///
 /// # #[tokio::main(flavor = "current_thread")]
 /// # async fn main() {
-/// let group = Builder::new().limit(1).build::<()>();
-/// group.try_spawn(std::future::pending::<Result<(), ()>>()).expect("one slot is free");
-///
-/// let refused = group.try_spawn(async { Ok::<_, ()>("later") }).unwrap_err();
-/// assert_eq!(refused.to_string(), "the group is full: all of its slots are taken");
-/// let task_back = refused.into_inner();
-/// # drop(task_back);
+/// let group = errgroup::Builder::new().limit(1).build::<()>();
+/// group.spawn(std::future::pending::<Result<(), ()>>());
+/// let refused = group.try_spawn(async { Ok(1) }).unwrap_err();
+/// assert!(matches!(refused, errgroup::SpawnError::Full(_)));
+/// let task = refused.into_inner(); // the task, unpolled
+/// # drop(task);
 /// # }
 /// ```
 #[derive(thiserror::Error)]
-#[error("the group is full: all of its slots are taken")]
-pub struct TrySpawnError<F> {
-    task: F,
+#[non_exhaustive]
+pub enum SpawnError<F> {
+    /// Every slot of the limited group is taken.
+    #[error("the group is full: every slot is taken")]
+    Full(F),
+    /// The group has ended: its `wait` returned, or it was dropped.
+    #[error("the group has ended: its wait returned or it was dropped")]
+    Closed(F),
 }
 
-impl<F> TrySpawnError<F> {
-    pub(crate) fn new(task: F) -> Self {
-        Self { task }
-    }
-
-    /// Returns the task that was not spawned, to retry later or run elsewhere.
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// use errgroup::Builder;
-    ///
-    /// # #[tokio::main(flavor = "current_thread")]
-    /// # async fn main() {
-    /// let group = Builder::new().limit(1).build::<()>();
-    /// group.try_spawn(async { Ok(()) }).expect("one slot is free");
-    /// if let Err(full) = group.try_spawn(async { Ok(()) }) {
-    ///     // Wait for a slot instead.
-    ///     group.spawn(full.into_inner()).await;
-    /// }
-    /// assert!(group.wait().await.is_ok());
-    /// # }
-    /// ```
+impl<F> SpawnError<F> {
+    /// Returns the task that was not accepted, never polled.
     pub fn into_inner(self) -> F {
-        self.task
+        match self {
+            SpawnError::Full(task) | SpawnError::Closed(task) => task,
+        }
     }
 }
 
-impl<F> fmt::Debug for TrySpawnError<F> {
+impl<F> fmt::Debug for SpawnError<F> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("TrySpawnError").finish_non_exhaustive()
+        let name = match self {
+            SpawnError::Full(_) => "Full",
+            SpawnError::Closed(_) => "Closed",
+        };
+        f.debug_tuple(name).finish_non_exhaustive()
     }
 }

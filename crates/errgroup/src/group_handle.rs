@@ -1,172 +1,82 @@
-//! [`GroupHandle`]: a cloneable handle that spawns tasks into a group from anywhere.
+//! [`GroupHandle`]: spawns into a group from its tasks, or from producers elsewhere.
 
 use std::fmt;
-use std::marker::PhantomData;
+use std::future::Future;
 use std::sync::Arc;
 
 use tokio_util::sync::CancellationToken;
 
-use crate::limit::{Limit, Unlimited};
-use crate::shared::{NO_ADMISSION, Shared};
-use crate::slots::SlotHold;
-use crate::{Builder, Cause, Task, TaskHandle};
+use crate::shared::Shared;
+use crate::{Cause, SpawnError, TaskHandle};
 
-/// A cloneable handle to a [`Group`](crate::Group), made by
-/// [`Group::handle`](crate::Group::handle): it spawns tasks into the group and shows its token,
-/// but cannot wait for it.
+/// A cloneable handle that spawns into a [`Group`](crate::Group): for tasks that spawn more
+/// tasks, and producers that run in other tasks. Made by [`Group::handle`](crate::Group::handle).
 ///
-/// Tasks use it to spawn more tasks, as Go code calls `g.Go` inside a goroutine; `wait` covers
-/// those tasks too. A handle does not keep the group open: once the group has finished waiting
-/// or was dropped, a task spawned through the handle never runs.
+/// Its methods are the group's, with one difference: a handle can outlive its group's `wait`,
+/// so every spawn returns a `Result`, and refuses the task with [`SpawnError::Closed`] once the
+/// group has ended (its `wait` returned, or it was dropped). A task the group accepted, `wait`
+/// waits for; so a task spawned from a task of the group is always accepted.
+///
+/// Only the group's owner waits: a handle has no `wait`.
+///
+/// ```compile_fail,E0599
+/// # async fn demo() {
+/// let group = errgroup::Group::<()>::new();
+/// let handle = group.handle();
+/// handle.wait().await; // error: no method `wait` on `GroupHandle`
+/// # }
+/// ```
 ///
 /// # Examples
 ///
+/// A producer in a task of its own, with backpressure:
+///
 /// ```
 /// # #[tokio::main(flavor = "current_thread")]
-/// # async fn main() -> Result<(), errgroup::Error<()>> {
-/// use std::sync::Arc;
-/// use std::sync::atomic::{AtomicU32, Ordering};
-///
-/// // Count the nodes of a tree, one task per node.
-/// fn visit(group: errgroup::GroupHandle<()>, depth: u32, nodes: Arc<AtomicU32>) {
-///     let handle = group.clone();
-///     group.spawn(async move {
-///         nodes.fetch_add(1, Ordering::Relaxed);
-///         if depth > 0 {
-///             visit(handle.clone(), depth - 1, Arc::clone(&nodes));
-///             visit(handle, depth - 1, nodes);
-///         }
-///         Ok(())
-///     });
-/// }
-///
-/// let group = errgroup::Group::new();
-/// let nodes = Arc::new(AtomicU32::new(0));
-/// visit(group.handle(), 3, Arc::clone(&nodes));
+/// # async fn main() -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
+/// let group = errgroup::Builder::new().limit(2).build::<std::io::Error>();
+/// let handle = group.handle();
+/// let producer = tokio::spawn(async move {
+///     for n in 0..100_u32 {
+///         handle.spawn_with_backpressure(async move { Ok(n) }).await?;
+///     }
+///     Ok::<_, errgroup::SpawnError<_>>(())
+/// });
+/// producer.await??;
 /// group.wait().await?;
-/// assert_eq!(nodes.load(Ordering::Relaxed), 15);
 /// # Ok(())
 /// # }
 /// ```
-pub struct GroupHandle<E, L = Unlimited> {
+pub struct GroupHandle<E> {
     shared: Arc<Shared<E>>,
-    limit: PhantomData<L>,
 }
 
-impl<E, L> GroupHandle<E, L> {
+impl<E> GroupHandle<E> {
     pub(crate) fn new(shared: Arc<Shared<E>>) -> Self {
-        Self {
-            shared,
-            limit: PhantomData,
-        }
+        Self { shared }
     }
 
-    pub(crate) fn shared(&self) -> &Arc<Shared<E>> {
-        &self.shared
-    }
-}
-
-impl<E, L: Limit> GroupHandle<E, L> {
-    /// Returns the group's cancellation token; see [`Group::token`](crate::Group::token).
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// # #[tokio::main(flavor = "current_thread")]
-    /// # async fn main() {
-    /// let group = errgroup::Group::<()>::new();
-    /// let handle = group.handle();
-    /// drop(group);
-    /// assert!(handle.token().is_cancelled());
-    /// # }
-    /// ```
+    /// Returns the group's token; see [`Group::token`](crate::Group::token).
     pub fn token(&self) -> &CancellationToken {
         self.shared.token()
     }
 
-    /// Returns why the group's token was cancelled, or `None` while it is not: Go's
-    /// `context.Cause`, for the tasks.
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// use errgroup::{Cause, Group};
-    ///
-    /// # #[tokio::main(flavor = "current_thread")]
-    /// # async fn main() {
-    /// let group = Group::new();
-    /// let handle = group.handle();
-    /// let watcher = group.spawn(async move {
-    ///     handle.token().cancelled().await;
-    ///     Ok(handle.cause())
-    /// });
-    /// tokio::task::yield_now().await;
-    /// group.spawn(async { Err::<Option<Cause>, _>("boom") });
-    /// let Err(_) = group.wait().await else { panic!("the group failed") };
-    /// # drop(watcher);
-    /// # }
-    /// ```
+    /// Returns why the group's token was cancelled; see [`Group::cause`](crate::Group::cause).
     pub fn cause(&self) -> Option<Cause> {
         self.shared.cause()
-    }
-
-    /// Starts a child group: its token is a child of this group's, so when this group is
-    /// cancelled the child is too, and a tree of groups stops as one (as Java's nested scopes and
-    /// Trio's nurseries do). The child failing does not cancel this group; returning the child's
-    /// error from a task does.
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// # #[tokio::main(flavor = "current_thread")]
-    /// # async fn main() {
-    /// let parent = errgroup::Group::new();
-    /// let handle = parent.handle();
-    /// parent.spawn(async move {
-    ///     let child = handle.child().limit(2).build::<String>();
-    ///     child.spawn(async { Err::<(), _>(String::from("leaf failed")) }).await;
-    ///     child.wait().await.map(drop).map_err(|e| e.to_string()) // fails the parent too
-    /// });
-    /// assert_eq!(parent.wait().await.unwrap_err().to_string(), "leaf failed");
-    /// # }
-    /// ```
-    pub fn child(&self) -> Builder {
-        Builder::new().parent(self.token())
     }
 }
 
 impl<E: Send + 'static> GroupHandle<E> {
     /// Spawns `task` into the group; see [`Group::spawn`](crate::Group::spawn).
     ///
-    /// # Panics
+    /// # Errors
     ///
-    /// Panics if called outside a tokio runtime, as [`tokio::spawn`] does.
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// # #[tokio::main(flavor = "current_thread")]
-    /// # async fn main() {
-    /// let group = errgroup::Group::new();
-    /// let handle = group.handle();
-    /// group.spawn(async move {
-    ///     handle.spawn(async { Err::<(), _>("the inner task failed") });
-    ///     Ok(())
-    /// });
-    /// assert_eq!(group.wait().await.unwrap_err().to_string(), "the inner task failed");
-    /// # }
-    /// ```
-    #[track_caller]
-    pub fn spawn<T: Task<E>>(&self, task: T) -> TaskHandle<T::Output> {
-        self.shared.spawn(task, SlotHold::Nothing, NO_ADMISSION)
-    }
-
-    /// Spawns the future that `task` makes from a clone of the group's token; see
-    /// [`Group::spawn_with_token`](crate::Group::spawn_with_token).
+    /// Returns [`SpawnError::Closed`], holding `task` unpolled, if the group has ended.
     ///
     /// # Panics
     ///
-    /// Panics if called outside a tokio runtime, as [`tokio::spawn`] does.
+    /// As [`Group::spawn`](crate::Group::spawn).
     ///
     /// # Examples
     ///
@@ -175,40 +85,76 @@ impl<E: Send + 'static> GroupHandle<E> {
     /// # async fn main() {
     /// let group = errgroup::Group::<()>::new();
     /// let handle = group.handle();
-    /// group.spawn(async move {
-    ///     handle.spawn_with_token(|token| async move {
-    ///         token.cancelled().await; // the outer task's error cancels it
-    ///         Ok::<_, ()>(())
-    ///     });
-    ///     Err::<(), _>(())
-    /// });
-    /// assert!(group.wait().await.is_err());
+    /// group.wait().await.expect("no task failed");
+    /// let late = handle.spawn(async { Ok(()) });
+    /// assert!(matches!(late, Err(errgroup::SpawnError::Closed(_))));
     /// # }
     /// ```
     #[track_caller]
-    pub fn spawn_with_token<F, T>(&self, task: F) -> TaskHandle<T::Output>
+    pub fn spawn<F, T>(&self, task: F) -> Result<TaskHandle<T>, SpawnError<F>>
     where
-        F: FnOnce(CancellationToken) -> T,
-        T: Task<E>,
+        F: Future<Output = Result<T, E>> + Send + 'static,
+        T: Send + 'static,
     {
-        self.spawn(task(self.token().clone()))
+        self.shared.spawn(task).map_err(SpawnError::Closed)
+    }
+
+    /// Spawns `task` if it can start now; see [`Group::try_spawn`](crate::Group::try_spawn).
+    ///
+    /// # Errors
+    ///
+    /// Returns [`SpawnError::Full`] if every slot is taken and [`SpawnError::Closed`] if the
+    /// group has ended, each holding `task` unpolled.
+    ///
+    /// # Panics
+    ///
+    /// As [`Group::spawn`](crate::Group::spawn).
+    #[track_caller]
+    pub fn try_spawn<F, T>(&self, task: F) -> Result<TaskHandle<T>, SpawnError<F>>
+    where
+        F: Future<Output = Result<T, E>> + Send + 'static,
+        T: Send + 'static,
+    {
+        self.shared.try_spawn(task)
+    }
+
+    /// Spawns `task` after waiting while the group's queue is long; see
+    /// [`Group::spawn_with_backpressure`](crate::Group::spawn_with_backpressure).
+    ///
+    /// # Errors
+    ///
+    /// Returns [`SpawnError::Closed`], holding `task` unpolled, if the group has ended.
+    ///
+    /// # Panics
+    ///
+    /// As [`Group::spawn`](crate::Group::spawn).
+    ///
+    /// # Cancel safety
+    ///
+    /// Cancel safe: if the future is dropped before it completes, `task` is dropped unspawned.
+    pub async fn spawn_with_backpressure<F, T>(
+        &self,
+        task: F,
+    ) -> Result<TaskHandle<T>, SpawnError<F>>
+    where
+        F: Future<Output = Result<T, E>> + Send + 'static,
+        T: Send + 'static,
+    {
+        self.shared.wait_for_room().await;
+        self.spawn(task)
     }
 }
 
-impl<E, L> Clone for GroupHandle<E, L> {
+impl<E> Clone for GroupHandle<E> {
     fn clone(&self) -> Self {
-        Self {
-            shared: Arc::clone(&self.shared),
-            limit: PhantomData,
-        }
+        Self::new(Arc::clone(&self.shared))
     }
 }
 
-impl<E, L: Limit> fmt::Debug for GroupHandle<E, L> {
+impl<E> fmt::Debug for GroupHandle<E> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("GroupHandle")
             .field("live_tasks", &self.shared.live())
-            .field("cancelled", &self.token().is_cancelled())
             .finish_non_exhaustive()
     }
 }

@@ -1,41 +1,34 @@
 //! Go's [`errgroup`](https://pkg.go.dev/golang.org/x/sync/errgroup) on tokio: spawn tasks, wait
-//! for all of them, get the first error, and let the others stop early through a shared
+//! for all of them, get the first error back, and let the others stop early through a shared
 //! [`CancellationToken`].
 //!
 //! # Examples
 //!
-//! Fetch a user's profile and orders concurrently; if either fails, the other is cancelled and
-//! `wait` returns the first error. Each task's value comes out through its handle.
+//! Fetch a user's profile and orders concurrently. If either fails, the other is cancelled and
+//! `wait` returns the first error; otherwise each value comes out through its task's handle.
 //!
 //! ```
 //! use std::time::Duration;
 //!
-//! use errgroup::Group;
-//! use tokio_util::sync::CancellationToken;
+//! use errgroup::{CancellationToken, Group};
 //!
-//! #[derive(Debug, PartialEq)]
-//! enum FetchError {
-//!     NotFound(&'static str),
-//!     Cancelled,
-//! }
-//!
-//! async fn fetch(what: &'static str, millis: u64, token: CancellationToken) -> Result<String, FetchError> {
+//! async fn fetch(what: &str, millis: u64, token: CancellationToken) -> Result<String, String> {
 //!     tokio::select! {
 //!         () = tokio::time::sleep(Duration::from_millis(millis)) => {}
-//!         () = token.cancelled() => return Err(FetchError::Cancelled),
+//!         () = token.cancelled() => return Err(format!("{what}: cancelled")),
 //!     }
 //!     match what {
-//!         "missing" => Err(FetchError::NotFound(what)),
+//!         "missing" => Err(format!("{what}: not found")),
 //!         _ => Ok(format!("{what}: ok")),
 //!     }
 //! }
 //!
 //! # #[tokio::main(flavor = "current_thread", start_paused = true)]
-//! # async fn main() -> Result<(), errgroup::Error<FetchError>> {
+//! # async fn main() -> Result<(), errgroup::Error<String>> {
 //! // Both succeed: take each value out of the group.
 //! let group = Group::new();
-//! let profile = group.spawn_with_token(|token| fetch("profile", 2_000, token));
-//! let orders = group.spawn_with_token(|token| fetch("orders", 500, token));
+//! let profile = group.spawn(fetch("profile", 2_000, group.token().clone()));
+//! let orders = group.spawn(fetch("orders", 500, group.token().clone()));
 //! let outputs = group.wait().await?;
 //! assert_eq!(outputs.take(profile), "profile: ok");
 //! assert_eq!(outputs.take(orders), "orders: ok");
@@ -43,30 +36,44 @@
 //! // One fails after 100 ms: the slow fetch is cancelled and the first error comes back.
 //! let started = tokio::time::Instant::now();
 //! let group = Group::new();
-//! group.spawn_with_token(|token| fetch("profile", 2_000, token));
-//! group.spawn_with_token(|token| fetch("missing", 100, token));
+//! group.spawn(fetch("profile", 2_000, group.token().clone()));
+//! group.spawn(fetch("missing", 100, group.token().clone()));
 //! let error = group.wait().await.unwrap_err();
-//! assert!(matches!(error, errgroup::Error::Task { error: FetchError::NotFound("missing"), .. }));
+//! assert_eq!(error.to_string(), "missing: not found");
 //! assert_eq!(started.elapsed(), Duration::from_millis(100));
 //! # Ok(())
 //! # }
 //! ```
 //!
+//! # Install
+//!
+//! ```toml
+//! [dependencies]
+//! errgroup = "0.1"
+//! tokio = { version = "1", features = ["rt-multi-thread", "macros", "time"] }
+//! ```
+//!
+//! The crate needs tokio's `rt`; `time` only for deadlines ([`Builder::timeout`]) and
+//! [`Group::shutdown`]. Its one optional feature, `tracing`, runs each group and task in a
+//! `tracing` span and warns when a group is dropped with a failure nobody waited for.
+//!
 //! # Guarantees
 //!
-//! - **First error by completion time.** `wait` returns the first error a task returned. The
+//! - **First error by completion time.** `wait` returns the first error a task returned; the
 //!   errors siblings return after the token was cancelled never replace it.
-//! - **Fail fast.** The token is cancelled on the first error or panic, when `wait` has seen
-//!   every task end, and when the group is dropped. A task spawned into a cancelled group never
-//!   runs.
+//! - **Fail fast.** The token is cancelled on the first error or panic, at the deadline, when
+//!   `wait` has seen every task end, and when the group is dropped. A task whose first poll
+//!   comes after that never runs.
+//! - **No lost work.** A spawned task runs, or is handed back ([`SpawnError`]), or makes `wait`
+//!   fail. `wait` returns `Ok` only if every task returned a value.
 //! - **No orphans.** Dropping the group, or the future returned by `wait`, aborts every task
-//!   still running. `wait` covers tasks spawned by tasks.
+//!   still running and drops the queued ones. `wait` covers tasks spawned by tasks.
 //! - **No lost panics.** A panicking task cancels the token, and its panic resumes in the caller
 //!   of `wait` once the other tasks have ended.
-//! - **No shared mutable state for results.** Each spawn returns a [`TaskHandle`]; a successful
-//!   `wait` returns the [`Outputs`] that redeem them, so results cannot be read early.
-//! - **Typed limits.** [`Builder::limit`] makes a group whose `spawn` waits for a free slot
-//!   (backpressure) and that offers `try_spawn`; a limit of 0 panics at once.
+//! - **No shared state for results.** Each spawn returns a [`TaskHandle`]; a successful `wait`
+//!   returns the [`Outputs`] that redeem them, so a value cannot be read early.
+//! - **Limits that keep order.** A [limited](Builder::limit) group runs at most `limit` tasks at
+//!   once, in spawn order, on reusable workers.
 //!
 //! # From Go
 //!
@@ -74,31 +81,28 @@
 //! |---|---|
 //! | `var g errgroup.Group` | [`Group::new()`](Group::new) |
 //! | `g, ctx := errgroup.WithContext(parent)` | [`Group::with_parent(&parent)`](Group::with_parent), then [`group.token()`](Group::token) |
-//! | `g.Go(func() error { ... })` | [`group.spawn(async { ... })`](Group::spawn), or [`spawn_with_token`](Group::spawn_with_token) to get `ctx` |
+//! | `g.Go(func() error { ... })` | [`group.spawn(async { ... })`](Group::spawn) |
 //! | `g.Go` inside a goroutine | [`group.handle()`](Group::handle), then [`GroupHandle::spawn`] |
 //! | `err := g.Wait()` | [`group.wait().await`](Group::wait), which also returns the tasks' values |
-//! | `g.SetLimit(n)` then `g.Go(f)` | [`Builder::new().limit(n).build()`](Builder::limit), then `group.spawn(f).await` |
-//! | `g.TryGo(f)` | [`group.try_spawn(f)`](Group#method.try_spawn), which hands `f` back when full |
+//! | `g.SetLimit(n)` | [`Builder::new().limit(n).build()`](Builder::limit) |
+//! | `g.Go(f)` blocking under `SetLimit` | [`group.spawn_with_backpressure(f).await`](Group::spawn_with_backpressure) |
+//! | `g.TryGo(f)` | [`group.try_spawn(f)`](Group::try_spawn), which hands `f` back when full |
 //! | a forgotten `Wait` leaks goroutines | dropping the group aborts its tasks |
 //! | a panic crashes the process | the panic resumes at `wait` |
-//! | `context.Cause(ctx)` | [`group.cause()`](Group::cause), [`handle.cause()`](GroupHandle::cause) |
+//! | `context.Cause(ctx)` | [`group.cause()`](Group::cause), or the [`Cause`] in [`Error::Cancelled`] |
 //! | `context.WithTimeout` around the group | [`Builder::timeout`], reported as [`Error::DeadlineExceeded`] |
 //!
 //! # Beyond Go
 //!
-//! What users of Go's errgroup, `JoinSet` and other task groups keep asking for:
-//!
-//! - [`Cause`]: why the token was cancelled (a task failed or panicked, the parent, the
-//!   deadline, a shutdown, the end of `wait`, a drop).
+//! - [`Cause`]: why the token was cancelled.
 //! - [`Builder::timeout`] and [`Builder::deadline`]: a group-level deadline.
 //! - [`Group::shutdown`]: cancel, give the tasks a grace period, abort the rest, and report them.
-//! - [`named`] tasks and [`TaskId`]s: errors, caught panics and reports say which task.
-//! - [`Builder::keep_all_errors`]: every error, not only the first ([`Errors`]).
+//! - [`TaskId`]s: errors, caught panics and shutdowns say which task.
+//! - [`Builder::keep_all_errors`] and [`Group::wait_all`]: every error, not only the first.
 //! - [`Builder::catch_panics`]: a panic as an [`Error::Panicked`] value instead of an unwind.
 //! - [`Completions`]: task values one by one, in completion order.
-//! - [`GroupHandle::child`]: nested groups that stop as one.
-//! - The `tracing` feature: a span per group and per task, and a warning when a group is
-//!   dropped with a failure nobody waited for.
+
+//! - The `tracing` feature.
 //!
 //! # Misuse that does not compile
 //!
@@ -109,18 +113,6 @@
 //! let group = errgroup::Group::<()>::new();
 //! let _ = group.wait().await;
 //! group.spawn(async { Ok(()) }); // error: `group` was moved by `wait`
-//! # }
-//! ```
-//!
-//! Reading a task's value before the wait: only [`Outputs::take`] reads it, and only a
-//! successful `wait` makes [`Outputs`].
-//!
-//! ```compile_fail,E0451
-//! # async fn demo() {
-//! let group = errgroup::Group::<()>::new();
-//! let name = group.spawn(async { Ok("Alice") });
-//! let outputs = errgroup::Outputs { group: 0 }; // error: `Outputs` cannot be built by hand
-//! let early = outputs.take(name);
 //! # }
 //! ```
 //!
@@ -135,55 +127,32 @@
 //! group.spawn(async { first_error = Some("order failed"); Ok(()) });
 //! # }
 //! ```
-//!
-//! Waiting through a [`GroupHandle`]: handles spawn, only the group's owner waits.
-//!
-//! ```compile_fail,E0599
-//! # async fn demo() {
-//! let group = errgroup::Group::<()>::new();
-//! let handle = group.handle();
-//! handle.wait().await; // error: no method `wait` on `GroupHandle`
-//! # }
-//! ```
 
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
-mod all_errors;
 mod builder;
-mod cancellation;
 mod cause;
 mod completions;
-mod deadline;
 mod error;
 mod group;
 mod group_handle;
-mod limit;
-mod outcome;
+mod handle;
+mod registry;
 mod shared;
-mod shutdown;
-mod slots;
+mod state;
+mod sync;
 mod task;
-mod task_handle;
-mod task_info;
 mod trace;
+mod workers;
 
-pub use all_errors::{AllErrors, ErrorMode, Errors, FirstError};
 pub use builder::Builder;
 pub use cause::Cause;
 pub use completions::Completions;
-pub use error::{Error, TrySpawnError};
-pub use group::Group;
+pub use error::{Error, SpawnError};
+pub use group::{Group, Shutdown};
 pub use group_handle::GroupHandle;
-pub use limit::{Limit, Limited, Unlimited};
-pub use shutdown::Shutdown;
-pub use task_handle::{Outputs, TaskHandle};
-pub use task_info::{Named, Task, TaskId, TaskInfo, named};
+pub use handle::{Outputs, TaskHandle, TaskId};
 /// The token groups share with their tasks, re-exported so that users need not depend on
 /// `tokio-util` themselves.
 pub use tokio_util::sync::CancellationToken;
-
-/// The repository's README, compiled and run with the doctests so its code stays true.
-#[cfg(doctest)]
-#[doc = include_str!("../../../README.md")]
-struct ReadmeDoctests;

@@ -1,275 +1,436 @@
-//! The state one group shares with its handles and its tasks.
+//! [`Shared`]: the state one group shares with its handles and its tasks, and what every
+//! operation of the group does to it.
 //!
 //! # Invariants
 //!
-//! - `live` counts the tasks spawned and not yet ended (returned, panicked, skipped or aborted).
-//!   It is incremented only while `registry` is locked and `registry.closed` is false, so once
-//!   [`Shared::close_when_idle`] has seen it at zero under that lock, it stays at zero.
-//! - A failure is recorded in `outcome`, and its [`Cause`] set, *before* the token is cancelled.
-//!   So a cancelled token with no cause set means somebody outside the group cancelled it (the
-//!   parent token, or a holder of the token; the cancellation's waker then sets the cause), and
-//!   a sibling's "I was cancelled" error never replaces the root cause.
-//! - A task that will deliver no value (skipped, aborted, dropped with its runtime) records so
+//! - A group cancels its token only after setting its [`Cause`], so a cancelled token with no
+//!   cause set means somebody outside cancelled it; the first to see that sets the cause to the
+//!   parent or the token. The group never calls into a token from a waker, so it relies on no
+//!   lock order inside `tokio-util`.
+//! - A failure counts only if the group was not cancelled for another reason before it: the
+//!   "I was cancelled" errors siblings return never replace the root cause.
+//! - A task that delivers no value (skipped, aborted, lost with its runtime) sets `missing`
 //!   before it stops counting as live, so `wait` returns `Ok` only if every task delivered one.
-//! - Every spawned task is in `registry.tasks` until the group closes, except finished ones
-//!   swept out by compaction; dropping the group aborts all that remain.
+//! - See [`State`], [`Registry`] and [`Workers`] for the live count, the runtime tasks and the
+//!   queue of a limited group.
 
 use std::any::Any;
-use std::borrow::Cow;
-use std::collections::HashMap;
-use std::future::{Future, Pending};
+use std::future::Future;
 use std::mem;
-use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::panic::{self, AssertUnwindSafe};
+use std::pin::{Pin, pin};
+use std::sync::Arc;
+use std::sync::atomic::AtomicU64;
+use std::sync::atomic::Ordering::{AcqRel, Acquire, Relaxed, Release};
+use std::time::Duration;
 
 use tokio::sync::Notify;
-use tokio::task::AbortHandle;
+use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
 
-use crate::cancellation::Cancellation;
-use crate::deadline::Deadline;
-use crate::outcome::Outcome;
-use crate::slots::{SlotHold, Slots};
+use crate::cause::CauseCell;
+use crate::handle::Slot;
+use crate::registry::Registry;
+use crate::state::State;
+use crate::sync::{AtomicBool, Mutex, lock};
 use crate::task::{TaskFuture, TaskGuard};
-use crate::task_handle::TaskHandle;
 use crate::trace::GroupSpan;
-use crate::{Cause, Error, ErrorMode, Outputs, Task, TaskId, TaskInfo};
+use crate::workers::Workers;
+use crate::{Cause, Error, Outputs, SpawnError, TaskHandle, TaskId};
 
 /// A panic payload, as `std::panic::catch_unwind` returns it.
 pub(crate) type PanicPayload = Box<dyn Any + Send + 'static>;
 
-/// The admission of a task that needs none (it holds a slot, or the group has no limit).
-pub(crate) const NO_ADMISSION: Option<Pending<bool>> = None;
+/// A task of a limited group, as its worker runs it.
+type Job = Pin<Box<dyn Future<Output = ()> + Send + 'static>>;
 
-/// The smallest registry size at which finished tasks are swept out of it.
-const MIN_COMPACTION_LEN: usize = 64;
-
-/// How a group treats failures, fixed when it is built.
-#[derive(Clone, Copy, Debug, Default)]
-pub(crate) struct Policy {
-    /// Turn panics into [`Error::Panicked`] instead of resuming them at `wait`.
-    pub(crate) catch_panics: bool,
-    /// Keep every failure, not only the first.
-    pub(crate) keep_all_errors: bool,
-}
-
-pub(crate) struct Shared<E> {
-    /// Tells this group's task handles and outputs apart from another group's.
-    pub(crate) id: u64,
-    /// The token, whether it is cancelled, and why.
-    pub(crate) cancellation: Cancellation,
-    /// Set once the outcome holds a failure, so that the errors siblings return because of it
-    /// can be dropped without a lock.
-    failed: AtomicBool,
-    live: AtomicUsize,
-    /// Signalled when `live` drops to zero.
-    idle: Notify,
-    registry: Mutex<Registry>,
-    outcome: Mutex<Outcome<E>>,
-    /// The slots and the backlog, if the group has a limit.
-    pub(crate) slots: Option<Slots>,
-    pub(crate) deadline: Option<Deadline>,
-    policy: Policy,
-    pub(crate) span: GroupSpan,
-}
-
-struct Registry {
-    tasks: Vec<RegisteredTask>,
-    /// The names of named tasks that may still be running.
-    names: HashMap<TaskId, Cow<'static, str>>,
-    next_id: u64,
-    /// When `tasks` reaches this length, finished tasks are swept out.
-    compact_at: usize,
-    /// Set when the group has finished waiting or was dropped: no task may start after that.
-    closed: bool,
-    /// Whether the deadline's timer runs (it starts with the first spawn or wait).
-    deadline_armed: bool,
-}
-
-pub(crate) struct RegisteredTask {
-    pub(crate) id: TaskId,
-    pub(crate) abort: AbortHandle,
-}
-
-/// What the group ends with, once every task has ended.
-pub(crate) struct Ended<E> {
-    pub(crate) outcome: Outcome<E>,
-    /// The tasks not yet known to be finished by the runtime.
-    pub(crate) tasks: Vec<RegisteredTask>,
-}
-
-/// The options a group is built with.
+/// How a group is built: [`Builder`](crate::Builder)'s options, resolved.
+#[derive(Debug, Default)]
 pub(crate) struct Options {
     pub(crate) parent: Option<CancellationToken>,
     pub(crate) limit: Option<usize>,
-    pub(crate) deadline: Option<Deadline>,
-    pub(crate) policy: Policy,
-    pub(crate) name: Option<Cow<'static, str>>,
+    /// When the deadline passes, and the timeout it was set with.
+    pub(crate) deadline: Option<(Instant, Duration)>,
+    pub(crate) catch_panics: bool,
+    pub(crate) keep_all_errors: bool,
+    pub(crate) name: Option<std::borrow::Cow<'static, str>>,
 }
 
-impl<E> Shared<E> {
-    pub(crate) fn new(options: Options) -> Self {
-        static NEXT_ID: AtomicU64 = AtomicU64::new(1);
-        let id = NEXT_ID.fetch_add(1, Ordering::Relaxed);
+struct Outcome<E> {
+    /// The first failure, then, in a group that keeps all errors, the later ones.
+    errors: Vec<Error<E>>,
+    panic: Option<PanicPayload>,
+}
+
+impl<E> Default for Outcome<E> {
+    fn default() -> Self {
+        Self {
+            errors: Vec::new(),
+            panic: None,
+        }
+    }
+}
+
+pub(crate) struct Shared<E> {
+    /// Tells this group's task handles apart from another group's.
+    pub(crate) id: u64,
+    token: CancellationToken,
+    parent: Option<CancellationToken>,
+    cause: CauseCell,
+    state: State,
+    /// Signalled when no task is live any more.
+    idle: Notify,
+    next_task: AtomicU64,
+    /// Set once a failure is recorded, so that later ones are dropped without a lock.
+    failed: AtomicBool,
+    /// Set when a task ended without a value or a failure of its own.
+    missing: AtomicBool,
+    outcome: Mutex<Outcome<E>>,
+    registry: Mutex<Registry>,
+    workers: Option<Workers<Job>>,
+    /// Signalled when a limited group's queue falls to half its room.
+    room: Notify,
+    /// During a shutdown, the tasks aborted while running.
+    aborted: Mutex<Option<Vec<TaskId>>>,
+    timeout: Option<Duration>,
+    catch_panics: bool,
+    keep_all_errors: bool,
+    pub(crate) span: GroupSpan,
+}
+
+impl<E: Send + 'static> Shared<E> {
+    #[track_caller]
+    pub(crate) fn new(options: Options) -> Arc<Self> {
+        static NEXT_GROUP: AtomicU64 = AtomicU64::new(0);
+        let id = NEXT_GROUP.fetch_add(1, Relaxed);
         let token = match &options.parent {
             Some(parent) => parent.child_token(),
             None => CancellationToken::new(),
         };
-        let slots = options.limit.map(Slots::new);
-        Self {
+        let shared = Arc::new(Self {
             id,
-            cancellation: Cancellation::watch(
-                token,
-                options.parent,
-                slots.as_ref().map(|slots| Arc::clone(&slots.running)),
-            ),
-            failed: AtomicBool::new(false),
-            live: AtomicUsize::new(0),
+            token,
+            parent: options.parent,
+            cause: CauseCell::default(),
+            state: State::default(),
             idle: Notify::new(),
-            registry: Mutex::new(Registry {
-                tasks: Vec::new(),
-                names: HashMap::new(),
-                next_id: 0,
-                compact_at: MIN_COMPACTION_LEN,
-                closed: false,
-                deadline_armed: false,
-            }),
-            outcome: Mutex::new(Outcome::clean()),
-            slots,
-            deadline: options.deadline,
-            policy: options.policy,
+            next_task: AtomicU64::new(0),
+            failed: AtomicBool::new(false),
+            missing: AtomicBool::new(false),
+            outcome: Mutex::new(Outcome::default()),
+            registry: Mutex::new(Registry::default()),
+            workers: options.limit.map(Workers::new),
+            room: Notify::new(),
+            aborted: Mutex::new(None),
+            timeout: options.deadline.map(|(_, timeout)| timeout),
+            catch_panics: options.catch_panics,
+            keep_all_errors: options.keep_all_errors,
             span: GroupSpan::new(id, options.name),
+        });
+        if let Some((at, _)) = options.deadline {
+            // Made here, so that a runtime without timers panics at the call, not in a task.
+            let sleep = tokio::time::sleep_until(at);
+            let group = Arc::clone(&shared);
+            tokio::spawn(async move {
+                tokio::select! {
+                    () = sleep => group.deadline_passed(),
+                    () = group.token.cancelled() => {}
+                }
+            });
+        }
+        shared
+    }
+
+    /// Accepts `future` as a task of the group; gives it back if the group has ended.
+    #[track_caller]
+    pub(crate) fn spawn<F, T>(self: &Arc<Self>, future: F) -> Result<TaskHandle<T>, F>
+    where
+        F: Future<Output = Result<T, E>> + Send + 'static,
+        T: Send + 'static,
+    {
+        if !self.state.enter() {
+            return Err(future);
+        }
+        let Some(workers) = &self.workers else {
+            return Ok(self.spawn_on_runtime(future));
+        };
+        let (job, handle) = self.task(future, None);
+        if let Some(job) = workers.push(Box::pin(job)) {
+            self.start_worker(job);
+        }
+        Ok(handle)
+    }
+
+    /// Accepts `future` if it can start now.
+    #[track_caller]
+    pub(crate) fn try_spawn<F, T>(self: &Arc<Self>, future: F) -> Result<TaskHandle<T>, SpawnError<F>>
+    where
+        F: Future<Output = Result<T, E>> + Send + 'static,
+        T: Send + 'static,
+    {
+        let Some(workers) = &self.workers else {
+            return self.spawn(future).map_err(SpawnError::Closed);
+        };
+        if !workers.try_start() {
+            return Err(SpawnError::Full(future));
+        }
+        if !self.state.enter() {
+            workers.retire();
+            return Err(SpawnError::Closed(future));
+        }
+        let (job, handle) = self.task(future, None);
+        self.start_worker(Box::pin(job));
+        Ok(handle)
+    }
+
+    /// Waits until a limited group's queue has room, or the group is cancelled.
+    ///
+    /// # Cancel safety
+    ///
+    /// Cancel safe: it takes nothing.
+    pub(crate) async fn wait_for_room(&self) {
+        let Some(workers) = &self.workers else {
+            return;
+        };
+        loop {
+            let mut room = pin!(self.room.notified());
+            room.as_mut().enable();
+            if workers.has_room() {
+                return;
+            }
+            tokio::select! {
+                () = room => {}
+                () = self.token.cancelled() => return,
+            }
         }
     }
 
-    pub(crate) fn task_started(&self) {
-        self.live.fetch_add(1, Ordering::Relaxed);
+    /// Makes the future that runs `future` as a task of the group, in its span, and the
+    /// handle to its value.
+    fn task<F, T>(
+        self: &Arc<Self>,
+        future: F,
+        key: Option<usize>,
+    ) -> (impl Future<Output = ()> + Send + 'static, TaskHandle<T>)
+    where
+        F: Future<Output = Result<T, E>> + Send + 'static,
+        T: Send + 'static,
+    {
+        let id = TaskId(self.next_task.fetch_add(1, Relaxed));
+        let slot = Slot::default();
+        let guard = TaskGuard::new(Arc::clone(self), id, key);
+        let handle = TaskHandle::new(self.id, id, Arc::clone(&slot));
+        let task = TaskFuture::new(future, slot, guard);
+        (self.span.instrument_task(id, task), handle)
     }
 
-    pub(crate) fn task_ended(&self, hold: SlotHold) {
-        self.release(hold);
-        if self.live.fetch_sub(1, Ordering::AcqRel) == 1 {
-            self.idle.notify_one();
+    #[track_caller]
+    fn spawn_on_runtime<F, T>(self: &Arc<Self>, future: F) -> TaskHandle<T>
+    where
+        F: Future<Output = Result<T, E>> + Send + 'static,
+        T: Send + 'static,
+    {
+        let mut handle = None;
+        self.spawn_registered(|key| {
+            let (task, task_handle) = self.task(future, Some(key));
+            handle = Some(task_handle);
+            task
+        });
+        handle.expect("the task was made")
+    }
+
+    #[track_caller]
+    fn start_worker(self: &Arc<Self>, first: Job) {
+        self.spawn_registered(|key| {
+            let worker = Worker {
+                shared: Arc::clone(self),
+                key,
+                retired: false,
+            };
+            self.span.instrument(worker.run(first))
+        });
+    }
+
+    /// Spawns the runtime task `make` makes, with its entry in the registry.
+    #[track_caller]
+    fn spawn_registered<R>(&self, make: impl FnOnce(usize) -> R)
+    where
+        R: Future<Output = ()> + Send + 'static,
+    {
+        let key = lock(&self.registry).reserve();
+        let future = make(key);
+        match panic::catch_unwind(AssertUnwindSafe(|| tokio::spawn(future))) {
+            Ok(task) => lock(&self.registry).spawned(key, task),
+            Err(payload) => {
+                lock(&self.registry).ended(key);
+                panic::resume_unwind(payload);
+            }
         }
     }
+}
 
-    /// Gives back what a task held of the group's slots.
-    pub(crate) fn release(&self, hold: SlotHold) {
-        if let Some(slots) = &self.slots {
-            slots.release(hold);
+/// A runtime task that runs queued tasks of a limited group one after another.
+struct Worker<E> {
+    shared: Arc<Shared<E>>,
+    key: usize,
+    retired: bool,
+}
+
+impl<E> Worker<E> {
+    async fn run(mut self, first: Job) {
+        let workers = self.shared.workers.as_ref().expect("a limited group has workers");
+        let mut job = first;
+        loop {
+            job.await;
+            // Without this, a worker with a long queue of tasks that never wait would keep its
+            // thread from every other task.
+            tokio::task::consume_budget().await;
+            let (next, half_empty) = workers.next();
+            if half_empty {
+                self.shared.room.notify_waiters();
+            }
+            match next {
+                Some(next) => job = next,
+                None => break,
+            }
         }
+        self.retired = true;
     }
+}
 
+impl<E> Drop for Worker<E> {
+    fn drop(&mut self) {
+        if !self.retired {
+            // Aborted, or its spawn failed: free its place.
+            self.shared.workers.as_ref().expect("a limited group has workers").retire();
+        }
+        lock(&self.shared.registry).ended(self.key);
+    }
+}
+
+impl<E> Shared<E> {
     pub(crate) fn token(&self) -> &CancellationToken {
-        self.cancellation.token()
+        &self.token
     }
 
-    /// Whether the token is cancelled, exactly (see [`Cancellation::is_cancelled`]).
+    /// Whether the token is cancelled, or about to be by the group: exactly, not a cached flag.
     pub(crate) fn is_cancelled(&self) -> bool {
-        self.cancellation.is_cancelled()
+        self.cause.get().is_some() || self.token.is_cancelled()
     }
 
     /// Returns why the token was cancelled, or `None` if it was not.
     pub(crate) fn cause(&self) -> Option<Cause> {
-        self.cancellation.cause()
+        match self.cause.get() {
+            None if self.token.is_cancelled() => Some(self.settle(Cause::TokenCancelled)),
+            cause => cause,
+        }
+    }
+
+    /// Sets the cause to `cause`, or to the outside canceller if the token is cancelled
+    /// already; returns the cause in force.
+    fn settle(&self, cause: Cause) -> Cause {
+        if let Some(set) = self.cause.get() {
+            return set;
+        }
+        let cause = match &self.parent {
+            _ if !self.token.is_cancelled() => cause,
+            Some(parent) if parent.is_cancelled() => Cause::ParentCancelled,
+            _ => Cause::TokenCancelled,
+        };
+        self.cause.set_once(cause)
     }
 
     /// Cancels the token for `cause`, unless it is cancelled already.
     pub(crate) fn cancel(&self, cause: Cause) {
-        self.cancellation.settle(cause);
-        self.token().cancel();
-    }
-
-    /// Records `failure`, caused by `cause`, and cancels the token.
-    pub(crate) fn record_failure(&self, failure: Error<E>, cause: Cause) {
-        let rejected = {
-            let mut outcome = lock(&self.outcome);
-            let is_root = outcome.is_clean() && self.cancellation.settle(cause) == cause;
-            let rejected = outcome.record(failure, is_root, self.policy.keep_all_errors);
-            self.failed.store(true, Ordering::Release);
-            rejected
-        };
-        // Outside the lock: dropping a task's error runs its code, which may panic.
-        drop(rejected);
-        self.token().cancel();
-    }
-
-    /// The deadline passed: the group fails with [`Error::DeadlineExceeded`], unless every task
-    /// has ended already (the group then only stops accepting work).
-    pub(crate) fn deadline_passed(&self, deadline: &Deadline) {
-        let idle = {
-            let _registry = lock(&self.registry);
-            self.live.load(Ordering::Acquire) == 0
-        };
-        if idle {
-            self.cancel(Cause::DeadlineExceeded);
-        } else {
-            let failure = Error::DeadlineExceeded {
-                timeout: deadline.timeout,
-            };
-            self.record_failure(failure, Cause::DeadlineExceeded);
+        if self.cause.get().is_none() {
+            self.settle(cause);
+            self.token.cancel();
         }
-    }
-
-    /// Whether a failure would be dropped: one is recorded already, and the group keeps only
-    /// the first. Lets the many siblings that fail because of the first failure skip every lock.
-    fn drops_later_failures(&self) -> bool {
-        !self.policy.keep_all_errors && self.failed.load(Ordering::Acquire)
     }
 
     pub(crate) fn record_error(&self, task: TaskId, error: E) {
-        if self.drops_later_failures() {
-            return;
-        }
-        let failure = Error::Task {
-            task: self.task_info(task),
-            error,
-        };
-        self.record_failure(failure, Cause::TaskFailed);
+        self.record(Error::Task { task, error }, Cause::TaskFailed);
     }
 
     pub(crate) fn record_panic(&self, task: TaskId, payload: PanicPayload) {
-        if self.policy.catch_panics {
-            if self.drops_later_failures() {
-                return;
-            }
-            let failure = Error::Panicked {
-                task: self.task_info(task),
-                message: panic_message(&*payload),
-            };
-            self.record_failure(failure, Cause::TaskPanicked);
+        if self.catch_panics {
+            let message = panic_message(&*payload);
+            self.record(Error::Panicked { task, message }, Cause::TaskPanicked);
             return;
         }
-        {
+        let later_panic = {
             let mut outcome = lock(&self.outcome);
-            self.cancellation.settle(Cause::TaskPanicked);
-            outcome.record_panic(payload);
-            self.failed.store(true, Ordering::Release);
-        }
-        self.token().cancel();
+            self.settle(Cause::TaskPanicked);
+            self.failed.store(true, Release);
+            match outcome.panic {
+                None => outcome.panic.replace(payload),
+                Some(_) => Some(payload),
+            }
+        };
+        // Outside the lock: a payload's destructor is user code.
+        drop(later_panic);
+        self.token.cancel();
     }
 
-    /// Records that a task will deliver no value: it did not start because the group was
-    /// already cancelled, or something other than its own end dropped it (an abort, a runtime
-    /// shutting down).
-    pub(crate) fn record_no_value(&self) {
-        if self.failed.load(Ordering::Acquire) {
+    /// Records `failure`, caused by `cause`, and cancels the token; but a task error in a group
+    /// that keeps all errors does not cancel it.
+    fn record(&self, failure: Error<E>, cause: Cause) {
+        let fails_fast = !(self.keep_all_errors && cause == Cause::TaskFailed);
+        if !self.keep_all_errors && self.failed.load(Acquire) {
             return;
         }
-        let failure = match (self.cause(), &self.deadline) {
-            (Some(Cause::DeadlineExceeded), Some(deadline)) => Error::DeadlineExceeded {
-                timeout: deadline.timeout,
-            },
-            _ => Error::Cancelled,
+        let rejected = {
+            let mut outcome = lock(&self.outcome);
+            let counts = if fails_fast {
+                self.settle(cause) == cause && (self.keep_all_errors || outcome.errors.is_empty())
+            } else {
+                !self.is_cancelled()
+            };
+            if counts {
+                outcome.errors.push(failure);
+                self.failed.store(true, Release);
+                None
+            } else {
+                // Caused by an earlier cancellation: the task owed a value and has none.
+                self.missing.store(true, Release);
+                Some(failure)
+            }
         };
-        lock(&self.outcome).record_no_value(failure);
-        self.failed.store(true, Ordering::Release);
+        drop(rejected);
+        if fails_fast {
+            self.token.cancel();
+        }
     }
 
-    /// Returns the identity of `task`, with its name if it has one.
-    pub(crate) fn task_info(&self, task: TaskId) -> TaskInfo {
-        let name = lock(&self.registry).names.get(&task).cloned();
-        TaskInfo::new(task, name)
+    /// A task ended without a value or a failure of its own: skipped, aborted, or dropped with
+    /// its runtime. `started` tells whether it had run.
+    pub(crate) fn task_lost(&self, task: TaskId, started: bool) {
+        self.missing.store(true, Release);
+        if started {
+            if let Some(aborted) = lock(&self.aborted).as_mut() {
+                aborted.push(task);
+            }
+        }
+        self.cancel(Cause::TaskLost);
+    }
+
+    pub(crate) fn task_ended(&self, key: Option<usize>) {
+        if let Some(key) = key {
+            lock(&self.registry).ended(key);
+        }
+        if self.state.exit() {
+            self.idle.notify_one();
+        }
+    }
+
+    /// The deadline passed: the group fails, unless every task has ended already (it then only
+    /// stops accepting work).
+    fn deadline_passed(&self) {
+        if self.state.live() == 0 {
+            self.cancel(Cause::DeadlineExceeded);
+        } else if let Some(timeout) = self.timeout {
+            self.record(Error::DeadlineExceeded { timeout }, Cause::DeadlineExceeded);
+        }
     }
 
     /// Waits until no task is live, leaving the group open.
@@ -279,208 +440,97 @@ impl<E> Shared<E> {
     /// Cancel safe.
     pub(crate) async fn idle(&self) {
         loop {
-            // Created before the check: a task that ends in between leaves a permit in `idle`.
-            let idle = self.idle.notified();
-            if self.live.load(Ordering::Acquire) == 0 {
+            let mut idle = pin!(self.idle.notified());
+            idle.as_mut().enable();
+            if self.state.live() == 0 {
                 return;
             }
             idle.await;
         }
     }
 
-    /// Takes the group's failure, if it has one, leaving the outcome clean; resumes the first
-    /// panic if a task panicked.
-    pub(crate) fn take_failure(&self) -> Option<Error<E>> {
-        let outcome = self.take_outcome();
-        if let Some(payload) = outcome.panic {
-            std::panic::resume_unwind(payload);
-        }
-        outcome.first
-    }
-
-    fn take_outcome(&self) -> Outcome<E> {
-        let outcome = mem::replace(&mut *lock(&self.outcome), Outcome::clean());
-        self.failed.store(false, Ordering::Release);
-        outcome
-    }
-
-    /// Waits until no task is live, then closes the group so that none can start again, and
-    /// cancels the token (the group is over).
+    /// Waits until no task is live, closes the group, cancels its token, and returns its end.
     ///
     /// # Cancel safety
     ///
     /// Cancel safe: dropping it before it completes leaves the group open.
-    pub(crate) async fn close_when_idle(&self) -> Ended<E> {
+    pub(crate) async fn finish(&self) -> Result<Outputs, Vec<Error<E>>> {
         loop {
             self.idle().await;
-            // A task may have been spawned since: then wait again.
-            if let Some(tasks) = self.close_if_idle() {
-                self.cancel(Cause::Finished);
-                return Ended {
-                    outcome: self.take_outcome(),
-                    tasks,
-                };
+            if self.state.close_if_idle() {
+                break;
             }
         }
+        self.cancel(Cause::Finished);
+        self.take_failures().map_or(Ok(Outputs::new(self.id)), Err)
     }
 
-    fn close_if_idle(&self) -> Option<Vec<RegisteredTask>> {
-        if self.live.load(Ordering::Acquire) != 0 {
-            return None;
+    /// Takes the failures recorded so far, leaving the group clean; resumes the first panic.
+    pub(crate) fn take_failures(&self) -> Option<Vec<Error<E>>> {
+        let outcome = mem::take(&mut *lock(&self.outcome));
+        self.failed.store(false, Release);
+        if let Some(payload) = outcome.panic {
+            panic::resume_unwind(payload);
         }
-        let mut registry = lock(&self.registry);
-        if self.live.load(Ordering::Acquire) != 0 {
-            return None;
+        if self.missing.swap(false, AcqRel) && outcome.errors.is_empty() {
+            return Some(vec![self.missing_value()]);
         }
-        registry.closed = true;
-        registry.names.clear();
-        Some(mem::take(&mut registry.tasks))
+        (!outcome.errors.is_empty()).then_some(outcome.errors)
     }
 
-    /// Aborts every task still running; returns those it aborted. The group stays open: the
-    /// aborted tasks still have to end.
-    pub(crate) fn abort_running(&self) -> Vec<TaskInfo> {
-        let registry = lock(&self.registry);
-        registry
-            .tasks
-            .iter()
-            .filter(|task| !task.abort.is_finished())
-            .map(|task| {
-                task.abort.abort();
-                TaskInfo::new(task.id, registry.names.get(&task.id).cloned())
-            })
-            .collect()
+    /// The failure of a group where a task delivered no value and none failed.
+    fn missing_value(&self) -> Error<E> {
+        match (self.cause(), self.timeout) {
+            (Some(Cause::DeadlineExceeded), Some(timeout)) => Error::DeadlineExceeded { timeout },
+            (cause, _) => Error::Cancelled {
+                cause: cause.unwrap_or(Cause::TaskLost),
+            },
+        }
     }
 
-    /// Closes the group, cancels its token and aborts every task still running.
-    ///
-    /// Returns whether a failure had been recorded that nobody will see.
+    /// Aborts every task still running and drops the queued ones, and starts noting which
+    /// running tasks end that way. The group stays open: the aborted tasks still have to end.
+    pub(crate) fn abort_running(&self) {
+        *lock(&self.aborted) = Some(Vec::new());
+        lock(&self.registry).abort_all(false);
+        self.drop_queued();
+    }
+
+    /// The tasks aborted since [`abort_running`](Shared::abort_running).
+    pub(crate) fn take_aborted(&self) -> Vec<TaskId> {
+        let mut aborted = lock(&self.aborted).take().unwrap_or_default();
+        aborted.sort_unstable();
+        aborted
+    }
+
+    /// Closes the group, cancels its token, aborts every task still running and drops the
+    /// queued ones. Returns whether a failure had been recorded that nobody will see.
     pub(crate) fn close_and_abort(&self) -> bool {
-        let tasks = {
-            let mut registry = lock(&self.registry);
-            registry.closed = true;
-            registry.names.clear();
-            mem::take(&mut registry.tasks)
-        };
+        self.state.close();
         self.cancel(Cause::Dropped);
-        for task in tasks {
-            task.abort.abort();
+        lock(&self.registry).abort_all(true);
+        self.drop_queued();
+        self.failed.load(Acquire)
+    }
+
+    fn drop_queued(&self) {
+        if let Some(workers) = &self.workers {
+            drop(workers.take_queued());
         }
-        !lock(&self.outcome).is_clean()
     }
 
     pub(crate) fn live(&self) -> usize {
-        self.live.load(Ordering::Relaxed)
+        self.state.live()
     }
 }
 
-impl<E: Send + 'static> Shared<E> {
-    /// Starts `task` as a task of this group, unless the group is cancelled or closed.
-    ///
-    /// `hold` is what the caller took of the group's slots for it; the task gives it back when
-    /// it ends. A task holding a place in the backlog waits for `admission` (a slot) before it
-    /// runs.
-    #[track_caller]
-    pub(crate) fn spawn<T, G>(
-        self: &Arc<Self>,
-        task: T,
-        hold: SlotHold,
-        admission: Option<G>,
-    ) -> TaskHandle<T::Output>
-    where
-        T: Task<E>,
-        G: Future<Output = bool> + Send + 'static,
-    {
-        let (future, name) = task.into_parts();
-        let mut registry = lock(&self.registry);
-        let id = TaskId(registry.next_id);
-        registry.next_id += 1;
-        if registry.closed || self.is_cancelled() {
-            let was_open = !registry.closed;
-            drop(registry);
-            self.release(hold);
-            if was_open {
-                self.record_no_value();
-            }
-            return TaskHandle::not_started(self.id, id);
-        }
-        if !registry.deadline_armed {
-            registry.deadline_armed = Deadline::arm(self);
-        }
-        let span = self.span.task_span(id, name.as_deref());
-        if let Some(name) = name {
-            registry.names.insert(id, name);
-        }
-        // The guard counts the task as live; if `tokio::spawn` panics (no runtime), it is
-        // dropped with the future and the count stays right.
-        let guard = TaskGuard::new(Arc::clone(self), id, hold);
-        let join = tokio::spawn(span.instrument(TaskFuture::new(future, admission, guard)));
-        registry.tasks.push(RegisteredTask {
-            id,
-            abort: join.abort_handle(),
-        });
-        if registry.tasks.len() >= registry.compact_at {
-            registry.compact();
-        }
-        drop(registry);
-        TaskHandle::started(self.id, id, join)
-    }
-}
-
-impl<E> Ended<E> {
-    /// Turns what the group ended with into what `wait` returns: resumes the first panic, or
-    /// returns the failure, or returns the [`Outputs`] once every task has really finished.
-    pub(crate) async fn finish<M: ErrorMode>(self, group: u64) -> Result<Outputs, M::Failure<E>> {
-        let Outcome {
-            first,
-            later,
-            panic,
-        } = self.outcome;
-        if let Some(payload) = panic {
-            std::panic::resume_unwind(payload);
-        }
-        if let Some(first) = first {
-            return Err(M::failure(first, later));
-        }
-        // Every task body has ended; a task may still be handing its value to the runtime on
-        // another worker. Outputs promise values that are ready, so let those last steps end.
-        for task in self.tasks {
-            while !task.abort.is_finished() {
-                tokio::task::yield_now().await;
-            }
-        }
-        Ok(Outputs::new(group))
-    }
-}
-
-impl Registry {
-    /// Drops finished tasks (and their names); amortised O(1) per spawn, since the next sweep
-    /// waits until the registry has doubled again.
-    fn compact(&mut self) {
-        let names = &mut self.names;
-        self.tasks.retain(|task| {
-            let finished = task.abort.is_finished();
-            if finished && !names.is_empty() {
-                names.remove(&task.id);
-            }
-            !finished
-        });
-        self.compact_at = (self.tasks.len() * 2).max(MIN_COMPACTION_LEN);
-    }
-}
-
-/// Locks `mutex`, ignoring poison: every critical section here leaves its state consistent.
-fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
-    mutex.lock().unwrap_or_else(PoisonError::into_inner)
-}
-
-/// The message of a panic, if it was a string.
+/// The message of a panic whose payload is a string, as `std` prints it.
 fn panic_message(payload: &(dyn Any + Send)) -> String {
-    if let Some(message) = payload.downcast_ref::<&str>() {
-        (*message).to_owned()
-    } else if let Some(message) = payload.downcast_ref::<String>() {
-        message.clone()
-    } else {
-        "Box<dyn Any>".to_owned()
+    match payload.downcast_ref::<&str>() {
+        Some(message) => (*message).to_owned(),
+        None => payload
+            .downcast_ref::<String>()
+            .cloned()
+            .unwrap_or_else(|| "Box<dyn Any>".to_owned()),
     }
 }

@@ -1,18 +1,12 @@
-//! Spans for groups and tasks with the `tracing` feature; nothing at all without it.
+//! The `tracing` feature: a span per group and per task, and a warning when a group is dropped
+//! with a failure nobody waited for. Without the feature, all of it compiles to nothing.
 
 use std::borrow::Cow;
 
 use crate::TaskId;
 
-/// The span every task of a group runs in (a ZST without the `tracing` feature).
 #[derive(Debug)]
 pub(crate) struct GroupSpan {
-    #[cfg(feature = "tracing")]
-    span: tracing::Span,
-}
-
-/// The span one task runs in.
-pub(crate) struct TaskSpan {
     #[cfg(feature = "tracing")]
     span: tracing::Span,
 }
@@ -26,15 +20,6 @@ impl GroupSpan {
         }
     }
 
-    #[cfg_attr(not(feature = "tracing"), allow(unused_variables))]
-    pub(crate) fn task_span(&self, task: TaskId, name: Option<&str>) -> TaskSpan {
-        TaskSpan {
-            #[cfg(feature = "tracing")]
-            span: tracing::info_span!(parent: &self.span, "task", task = task.as_u64(), name),
-        }
-    }
-
-    /// Warns that a group was dropped with a failure nobody waited for.
     pub(crate) fn warn_unobserved_failure(&self) {
         #[cfg(feature = "tracing")]
         self.span.in_scope(|| {
@@ -44,29 +29,30 @@ impl GroupSpan {
         });
     }
 
-    /// Runs `future` inside the group's span.
+    /// Runs `future` in the group's span.
     #[cfg(feature = "tracing")]
     pub(crate) fn instrument<F>(&self, future: F) -> tracing::instrument::Instrumented<F> {
         tracing::Instrument::instrument(future, self.span.clone())
     }
 
-    /// Runs `future` inside the group's span.
+    /// Runs `future` in a span of its own, a child of the group's, for task `task`.
+    #[cfg(feature = "tracing")]
+    pub(crate) fn instrument_task<F>(
+        &self,
+        task: TaskId,
+        future: F,
+    ) -> tracing::instrument::Instrumented<F> {
+        let span = tracing::info_span!(parent: &self.span, "task", task = task.as_u64());
+        tracing::Instrument::instrument(future, span)
+    }
+
     #[cfg(not(feature = "tracing"))]
     pub(crate) fn instrument<F>(&self, future: F) -> F {
         future
     }
-}
 
-impl TaskSpan {
-    /// Runs `future` inside the task's span.
-    #[cfg(feature = "tracing")]
-    pub(crate) fn instrument<F>(self, future: F) -> tracing::instrument::Instrumented<F> {
-        tracing::Instrument::instrument(future, self.span)
-    }
-
-    /// Runs `future` inside the task's span.
     #[cfg(not(feature = "tracing"))]
-    pub(crate) fn instrument<F>(self, future: F) -> F {
+    pub(crate) fn instrument_task<F>(&self, _task: TaskId, future: F) -> F {
         future
     }
 }
