@@ -6,8 +6,9 @@
 //! - An entry is `Spawning` from before `tokio::spawn` until the spawner records the task's
 //!   handle; the task may end before that, and then marks the entry `Ended`, so whichever of
 //!   the two comes second removes it. Memory is O(live tasks).
-//! - Once `closed`, every handle recorded was aborted, and a spawner that records a handle
-//!   aborts it instead.
+//! - Once `closed`, every handle recorded was handed out to be aborted, and so is every handle
+//!   recorded after. Handles are aborted outside the lock: tokio does not promise that an abort
+//!   never drops the task's future on the spot, and dropping it takes this lock.
 
 use std::mem;
 
@@ -32,16 +33,19 @@ impl Registry {
         self.tasks.insert(Entry::Spawning)
     }
 
-    /// Records the handle of the task spawned for `key`.
-    pub(crate) fn spawned(&mut self, key: usize, task: JoinHandle<()>) {
+    /// Records the handle of the task spawned for `key`; returns it if the caller must abort
+    /// it, the registry being closed.
+    #[must_use = "a handle returned must be aborted"]
+    pub(crate) fn spawned(&mut self, key: usize, task: JoinHandle<()>) -> Option<JoinHandle<()>> {
         match self.tasks[key] {
             Entry::Ended => drop(self.tasks.remove(key)),
             _ if self.closed => {
-                task.abort();
                 self.tasks[key] = Entry::Ended;
+                return Some(task);
             }
             _ => self.tasks[key] = Entry::Running(task),
         }
+        None
     }
 
     /// The task for `key` ended, or was never spawned.
@@ -52,13 +56,20 @@ impl Registry {
         }
     }
 
-    /// Aborts every task running; with `close`, also every task recorded from now on.
-    pub(crate) fn abort_all(&mut self, close: bool) {
+    /// Takes out the handle of every task running, for the caller to abort; with `close`,
+    /// also of every task recorded from now on.
+    #[must_use = "the handles returned must be aborted"]
+    pub(crate) fn take_running(&mut self, close: bool) -> Vec<JoinHandle<()>> {
         self.closed |= close;
+        let mut running = Vec::new();
         for (_, entry) in &mut self.tasks {
-            if let Entry::Running(task) = mem::replace(entry, Entry::Ended) {
-                task.abort();
+            if matches!(entry, Entry::Running(_)) {
+                let Entry::Running(task) = mem::replace(entry, Entry::Ended) else {
+                    unreachable!("the entry was running");
+                };
+                running.push(task);
             }
         }
+        running
     }
 }

@@ -25,6 +25,7 @@ use std::sync::atomic::Ordering::{AcqRel, Acquire, Relaxed, Release};
 use std::time::Duration;
 
 use tokio::sync::Notify;
+use tokio::task::JoinHandle;
 use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
 
@@ -175,7 +176,7 @@ impl<E: Send + 'static> Shared<E> {
             return Err(SpawnError::Full(future));
         }
         if !self.state.enter() {
-            workers.retire();
+            drop(workers.retire());
             return Err(SpawnError::Closed(future));
         }
         let (job, handle) = self.task(future, None);
@@ -260,7 +261,11 @@ impl<E: Send + 'static> Shared<E> {
         let key = lock(&self.registry).reserve();
         let future = make(key);
         match panic::catch_unwind(AssertUnwindSafe(|| tokio::spawn(future))) {
-            Ok(task) => lock(&self.registry).spawned(key, task),
+            Ok(task) => {
+                if let Some(closed) = lock(&self.registry).spawned(key, task) {
+                    closed.abort();
+                }
+            }
             Err(payload) => {
                 lock(&self.registry).ended(key);
                 panic::resume_unwind(payload);
@@ -302,7 +307,8 @@ impl<E> Drop for Worker<E> {
     fn drop(&mut self) {
         if !self.retired {
             // Aborted, or its spawn failed: free its place.
-            self.shared.workers.as_ref().expect("a limited group has workers").retire();
+            let workers = self.shared.workers.as_ref().expect("a limited group has workers");
+            drop(workers.retire());
         }
         lock(&self.shared.registry).ended(self.key);
     }
@@ -492,8 +498,7 @@ impl<E> Shared<E> {
     /// running tasks end that way. The group stays open: the aborted tasks still have to end.
     pub(crate) fn abort_running(&self) {
         *lock(&self.aborted) = Some(Vec::new());
-        lock(&self.registry).abort_all(false);
-        self.drop_queued();
+        self.abort(false);
     }
 
     /// The tasks aborted since [`abort_running`](Shared::abort_running).
@@ -508,12 +513,15 @@ impl<E> Shared<E> {
     pub(crate) fn close_and_abort(&self) -> bool {
         self.state.close();
         self.cancel(Cause::Dropped);
-        lock(&self.registry).abort_all(true);
-        self.drop_queued();
+        self.abort(true);
         self.failed.load(Acquire)
     }
 
-    fn drop_queued(&self) {
+    /// Aborts every runtime task running, and with `close` every one recorded from now on, and
+    /// drops the queued tasks: locks first, then user code (the tasks' destructors).
+    fn abort(&self, close: bool) {
+        let running = lock(&self.registry).take_running(close);
+        running.iter().for_each(JoinHandle::abort);
         if let Some(workers) = &self.workers {
             drop(workers.take_queued());
         }

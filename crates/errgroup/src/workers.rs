@@ -10,7 +10,8 @@
 //!
 //! - `running <= limit`: at most `limit` workers, each running one task at a time.
 //! - The queue is empty whenever `running` is zero: a worker retires only when it finds the
-//!   queue empty, under the same lock that a spawn queues under.
+//!   queue empty, under the same lock that a spawn queues under, or, aborted, empties the
+//!   queue if it was the last.
 
 use std::collections::VecDeque;
 
@@ -63,10 +64,16 @@ impl<J> Workers<J> {
         free
     }
 
-    /// A worker that could not be started, or has finished: it retires without looking at
-    /// the queue.
-    pub(crate) fn retire(&self) {
-        lock(&self.queue).running -= 1;
+    /// A worker that could not be started, or was aborted, retires without taking the next
+    /// task. If it was the last, it takes the queued tasks out for the caller to drop: nothing
+    /// would run them, and only a cancelled group aborts its workers.
+    pub(crate) fn retire(&self) -> VecDeque<J> {
+        let mut queue = lock(&self.queue);
+        queue.running -= 1;
+        match queue.running {
+            0 => std::mem::take(&mut queue.jobs),
+            _ => VecDeque::new(),
+        }
     }
 
     /// The next task for a worker that finished one, or `None`: the worker retires. The flag
