@@ -3,11 +3,9 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use errgroup::{Group, TaskHandle};
+use errgroup::{CancellationToken, Group, TaskHandle};
 use tokio::time::Instant;
-use tokio_util::sync::CancellationToken;
 use tracing::Dispatch;
-use tracing::instrument::WithSubscriber;
 
 use crate::{Builder, Error, Service, ServiceKind};
 
@@ -20,24 +18,23 @@ use crate::{Builder, Error, Service, ServiceKind};
 ///
 /// # No leftovers
 ///
-/// When an aggregation returns, for any reason, both of its fetches have ended: each one is
-/// stopped by the group's token and dropped, and the aggregation waits for both to end before
-/// it returns.
+/// When an aggregation returns, for any reason, both of its fetches have ended: a failure, the
+/// deadline and the caller's token all stop them through the group's token, and the aggregation
+/// waits for both to end before it returns.
 ///
 /// # Logging
 ///
 /// Each aggregation emits one event with the fields `id` and `elapsed`: `"fetched success"` at
 /// the `INFO` level, or `"fetch failed"` at the `ERROR` level with the `error` (and the
-/// `service`, if one failed). Each fetch also emits a `DEBUG` event, `"service answered"` or
-/// `"fetch stopped"`, with `id`, `service` and `elapsed`. The events go to the aggregator's
-/// [logger](Builder::logger) if it has one, otherwise to the application's subscriber.
+/// `service`, if one failed). The event goes to the aggregator's [logger](Builder::logger) if
+/// it has one, otherwise to the application's subscriber.
 ///
 /// # Examples
 ///
 /// ```
 /// use std::time::Duration;
 ///
-/// use dashboard::{DashboardAggregator, MockService};
+/// use dashboard::{CancellationToken, DashboardAggregator, MockService};
 /// use tokio::time::Instant;
 ///
 /// # #[tokio::main(flavor = "current_thread", start_paused = true)]
@@ -47,7 +44,8 @@ use crate::{Builder, Error, Service, ServiceKind};
 ///     .build()?;
 ///
 /// let started = Instant::now();
-/// assert_eq!(aggregator.aggregate("42").await?, "Name: Alice | Order: 5");
+/// let dashboard = aggregator.aggregate("42", &CancellationToken::new()).await?;
+/// assert_eq!(dashboard, "Name: Alice | Order: 5");
 /// assert_eq!(started.elapsed(), Duration::from_secs(2)); // concurrent: the slower service's time
 /// # Ok(())
 /// # }
@@ -76,48 +74,10 @@ impl<P: Service, O: Service> DashboardAggregator<P, O> {
     }
 
     /// Fetches the profile and the order of `id` concurrently, and returns
-    /// `"<profile> | <order>"`.
+    /// `"<profile> | <order>"`, unless `cancel` is cancelled first: Go's `Aggregate(ctx, id)`.
     ///
-    /// This is [`aggregate_with_token`](Self::aggregate_with_token) with a token that no one
-    /// cancels.
-    ///
-    /// # Errors
-    ///
-    /// Returns the first failure, as soon as it happens, once the other fetch has been stopped:
-    /// [`Error::Service`] if a service failed, [`Error::DeadlineExceeded`] if the timeout
-    /// passed first.
-    ///
-    /// # Panics
-    ///
-    /// If a service panics, the panic resumes here once the other fetch has been stopped.
-    ///
-    /// # Cancel safety
-    ///
-    /// Dropping the future before it completes aborts both fetches, but the runtime drops them
-    /// only when it next schedules them, possibly after the drop returns. To stop an
-    /// aggregation and know that nothing of it is left running, cancel the token given to
-    /// [`aggregate_with_token`](Self::aggregate_with_token) and await the result instead.
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// use dashboard::{DashboardAggregator, MockService};
-    ///
-    /// # #[tokio::main(flavor = "current_thread", start_paused = true)]
-    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
-    /// let aggregator = DashboardAggregator::builder(MockService::profile(), MockService::order()).build()?;
-    /// assert_eq!(aggregator.aggregate("42").await?, "Name: Alice | Order: 5");
-    /// # Ok(())
-    /// # }
-    /// ```
-    pub async fn aggregate(&self, id: &str) -> Result<String, Error> {
-        self.aggregate_with_token(id, &CancellationToken::new())
-            .await
-    }
-
-    /// Fetches the profile and the order of `id` concurrently, and returns
-    /// `"<profile> | <order>"`, unless `cancel` is cancelled first: Go's
-    /// `Aggregate(ctx, id)`.
+    /// Pass a new [`CancellationToken`] where Go passes `context.Background()`. Cancelling
+    /// `cancel` stops this aggregation; a failure here does not cancel `cancel`.
     ///
     /// # Errors
     ///
@@ -127,7 +87,8 @@ impl<P: Service, O: Service> DashboardAggregator<P, O> {
     ///
     /// # Panics
     ///
-    /// If a service panics, the panic resumes here once the other fetch has been stopped.
+    /// Panics outside a tokio runtime with timers. If a service panics, the panic resumes here
+    /// once the other fetch has been stopped.
     ///
     /// # Cancel safety
     ///
@@ -140,8 +101,7 @@ impl<P: Service, O: Service> DashboardAggregator<P, O> {
     /// ```
     /// use std::time::Duration;
     ///
-    /// use dashboard::{DashboardAggregator, Error, MockService};
-    /// use tokio_util::sync::CancellationToken;
+    /// use dashboard::{CancellationToken, DashboardAggregator, Error, MockService};
     ///
     /// # #[tokio::main(flavor = "current_thread", start_paused = true)]
     /// # async fn main() -> Result<(), dashboard::BuildError> {
@@ -155,41 +115,35 @@ impl<P: Service, O: Service> DashboardAggregator<P, O> {
     ///     }
     /// });
     ///
-    /// let error = aggregator.aggregate_with_token("42", &shutdown).await.unwrap_err();
+    /// let error = aggregator.aggregate("42", &shutdown).await.unwrap_err();
     /// assert!(matches!(error, Error::Cancelled));
     /// # Ok(())
     /// # }
     /// ```
-    pub async fn aggregate_with_token(
-        &self,
-        id: &str,
-        cancel: &CancellationToken,
-    ) -> Result<String, Error> {
-        let logger = self
-            .logger
-            .clone()
-            .unwrap_or_else(|| tracing::dispatcher::get_default(Dispatch::clone));
-        async {
-            let started = Instant::now();
-            let outcome = self.fetch_both(id, cancel).await;
-            log_outcome(id, started.elapsed(), &outcome);
-            outcome
+    pub async fn aggregate(&self, id: &str, cancel: &CancellationToken) -> Result<String, Error> {
+        let started = Instant::now();
+        let outcome = self.fetch_both(id, cancel).await;
+        let log = || log_outcome(id, started.elapsed(), &outcome);
+        match &self.logger {
+            Some(logger) => tracing::dispatcher::with_default(logger, log),
+            None => log(),
         }
-        .with_subscriber(logger)
-        .await
+        outcome
     }
 
     /// Runs both fetches in one group, under the timeout, and waits for both to end.
     async fn fetch_both(&self, id: &str, cancel: &CancellationToken) -> Result<String, Error> {
-        // The deadline, the caller and a failure all stop the fetches through the group's
-        // token, and `wait` returns only once both have ended: none outlives this call.
+        // `context.WithTimeout` and `errgroup.WithContext` in one: the deadline starts counting
+        // now, and the caller's token is the parent. Nothing to `defer cancel()`: dropping the
+        // group cancels it.
         let group = errgroup::Builder::new()
             .parent(cancel)
             .timeout(self.timeout)
             .build();
-        let id: Arc<str> = Arc::from(id);
-        let profile = spawn_fetch(&group, ServiceKind::Profile, &self.profile, &id);
-        let order = spawn_fetch(&group, ServiceKind::Order, &self.order, &id);
+        let profile = spawn_fetch(&group, ServiceKind::Profile, &self.profile, id);
+        let order = spawn_fetch(&group, ServiceKind::Order, &self.order, id);
+        // No shared error variable: the first error comes out of `wait`, each value out of its
+        // handle.
         match group.wait().await {
             Ok(outputs) => Ok(format!(
                 "{} | {}",
@@ -200,43 +154,30 @@ impl<P: Service, O: Service> DashboardAggregator<P, O> {
             Err(errgroup::Error::DeadlineExceeded { timeout }) => {
                 Err(Error::DeadlineExceeded { timeout })
             }
-            // `Cancelled`, or a way errgroup may add to be stopped from outside.
+            // The caller's token; or the runtime shutting down under the fetches.
             Err(_) => Err(Error::Cancelled),
         }
     }
 }
 
-/// Spawns the fetch of `id` from `service` into `group`; the group's token stops it.
+/// Spawns the fetch of `id` from `service` into `group`, which stops it when cancelled.
 fn spawn_fetch<S: Service>(
     group: &Group<Error>,
     kind: ServiceKind,
     service: &Arc<S>,
-    id: &Arc<str>,
+    id: &str,
 ) -> TaskHandle<String> {
-    let service = Arc::clone(service);
-    let id = Arc::clone(id);
-    group.spawn_with_token(move |token| {
-        async move {
-            let started = Instant::now();
-            let answer = token.run_until_cancelled(service.fetch(&id)).await;
-            let (id, service, elapsed) = (&*id, kind.as_str(), started.elapsed());
-            match answer {
-                Some(Ok(answer)) => {
-                    tracing::debug!(id, service, ?elapsed, "service answered");
-                    Ok(answer)
-                }
-                Some(Err(source)) => Err(Error::Service {
-                    service: kind,
-                    source,
-                }),
-                None => {
-                    tracing::debug!(id, service, ?elapsed, "fetch stopped");
-                    // The group was already stopped, and reports its own cause, not this.
-                    Err(Error::Cancelled)
-                }
-            }
+    let (service, id, token) = (Arc::clone(service), id.to_owned(), group.token().clone());
+    group.spawn(async move {
+        // Dropping the fetch stops it: the mock's `case <-ctx.Done()`, once for every service.
+        match token.run_until_cancelled(service.fetch(&id)).await {
+            Some(answer) => answer.map_err(|source| Error::Service {
+                service: kind,
+                source,
+            }),
+            // The group was stopped already, and reports its own cause, not this.
+            None => Err(Error::Cancelled),
         }
-        .with_current_subscriber()
     })
 }
 
@@ -246,7 +187,7 @@ fn log_outcome(id: &str, elapsed: Duration, outcome: &Result<String, Error>) {
         Ok(_) => tracing::info!(id, ?elapsed, "fetched success"),
         Err(error) => {
             let service = match error {
-                Error::Service { service, .. } => Some(service.as_str()),
+                Error::Service { service, .. } => Some(tracing::field::display(service)),
                 _ => None,
             };
             let error: &(dyn std::error::Error + 'static) = error;

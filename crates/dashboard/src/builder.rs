@@ -57,9 +57,10 @@ impl<P: Service, O: Service> Builder<P, O> {
         }
     }
 
-    /// Sets how long an aggregation may take in all: Go's `WithTimeout`. When it passes, both
-    /// fetches are stopped and the aggregation fails with
-    /// [`Error::DeadlineExceeded`](crate::Error::DeadlineExceeded).
+    /// Sets how long an aggregation may take in all, counted from the call: Go's
+    /// `WithTimeout`. When it passes, both fetches are stopped and the aggregation fails with
+    /// [`Error::DeadlineExceeded`](crate::Error::DeadlineExceeded). A timeout too large to
+    /// represent as an instant means no deadline.
     ///
     /// A zero timeout is refused by [`build`](Builder::build).
     ///
@@ -68,15 +69,18 @@ impl<P: Service, O: Service> Builder<P, O> {
     /// ```
     /// use std::time::Duration;
     ///
-    /// use dashboard::{DashboardAggregator, Error, MockService};
+    /// use dashboard::{CancellationToken, DashboardAggregator, Error, MockService};
+    /// use tokio::time::Instant;
     ///
     /// # #[tokio::main(flavor = "current_thread", start_paused = true)]
     /// # async fn main() -> Result<(), dashboard::BuildError> {
     /// let aggregator = DashboardAggregator::builder(MockService::profile(), MockService::order())
     ///     .timeout(Duration::from_secs(1))
     ///     .build()?;
-    /// let error = aggregator.aggregate("42").await.unwrap_err();
+    /// let started = Instant::now();
+    /// let error = aggregator.aggregate("42", &CancellationToken::new()).await.unwrap_err();
     /// assert!(matches!(error, Error::DeadlineExceeded { timeout } if timeout == Duration::from_secs(1)));
+    /// assert_eq!(started.elapsed(), Duration::from_secs(1)); // not the profile's 2 s
     /// # Ok(())
     /// # }
     /// ```
@@ -84,8 +88,8 @@ impl<P: Service, O: Service> Builder<P, O> {
         Self { timeout, ..self }
     }
 
-    /// Gives the aggregator a logger of its own: Go's `WithLogger`. The aggregator's events,
-    /// and those of its fetches, go to `logger` instead of the application's subscriber.
+    /// Gives the aggregator a logger of its own: Go's `WithLogger`. The aggregator's events go
+    /// to `logger` instead of the application's subscriber.
     ///
     /// Any [`tracing::Subscriber`] will do, or a [`Dispatch`] of one.
     ///

@@ -4,7 +4,8 @@ use std::time::Duration;
 
 use crate::{BoxError, ServiceKind};
 
-/// Why [`DashboardAggregator::aggregate`](crate::DashboardAggregator::aggregate) failed.
+/// Why [`DashboardAggregator::aggregate`](crate::DashboardAggregator::aggregate) failed: Go's
+/// `context.DeadlineExceeded`, `context.Canceled`, or a service's error.
 ///
 /// Each variant is one cause a caller may want to handle differently: retry later after a
 /// deadline, stop quietly after its own cancellation, report a broken service.
@@ -18,14 +19,14 @@ use crate::{BoxError, ServiceKind};
 /// ```
 /// use std::time::Duration;
 ///
-/// use dashboard::{DashboardAggregator, Error, MockService, ServiceKind};
+/// use dashboard::{CancellationToken, DashboardAggregator, Error, MockService, ServiceKind};
 ///
 /// # #[tokio::main(flavor = "current_thread", start_paused = true)]
 /// # async fn main() -> Result<(), dashboard::BuildError> {
 /// let order = MockService::order().with_latency(Duration::from_millis(100)).failing_with("connection refused");
 /// let aggregator = DashboardAggregator::builder(MockService::profile(), order).build()?;
 ///
-/// match aggregator.aggregate("42").await {
+/// match aggregator.aggregate("42", &CancellationToken::new()).await {
 ///     Err(Error::Service { service: ServiceKind::Order, source }) => {
 ///         assert_eq!(source.to_string(), "connection refused");
 ///     }
@@ -50,7 +51,7 @@ pub enum Error {
         timeout: Duration,
     },
     /// The caller's token was cancelled before both services answered. Both fetches were
-    /// stopped.
+    /// stopped. (Also returned if the runtime shut down under the fetches.)
     ///
     /// ```
     /// assert_eq!(dashboard::Error::Cancelled.to_string(), "cancelled by the caller");

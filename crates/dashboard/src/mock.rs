@@ -26,9 +26,12 @@ use crate::{BoxError, Service};
 /// # #[tokio::main(flavor = "current_thread", start_paused = true)]
 /// # async fn main() -> Result<(), dashboard::BoxError> {
 /// let started = Instant::now();
-/// let weather = MockService::new("Sunny", Duration::from_millis(300));
-/// assert_eq!(weather.fetch("paris").await?, "Sunny");
-/// assert_eq!(started.elapsed(), Duration::from_millis(300));
+/// assert_eq!(MockService::order().fetch("42").await?, "Order: 5");
+/// let broken = MockService::profile()
+///     .with_latency(Duration::from_millis(100))
+///     .failing_with("connection refused");
+/// assert_eq!(broken.fetch("42").await.unwrap_err().to_string(), "connection refused");
+/// assert_eq!(started.elapsed(), Duration::from_millis(600)); // one after the other
 /// # Ok(())
 /// # }
 /// ```
@@ -42,25 +45,10 @@ pub struct MockService {
 }
 
 impl MockService {
-    /// Creates a mock that answers `answer` after `latency`, whatever the id.
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// # use std::time::Duration;
-    /// # #[tokio::main(flavor = "current_thread", start_paused = true)]
-    /// # async fn main() -> Result<(), dashboard::BoxError> {
-    /// use dashboard::{MockService, Service};
-    ///
-    /// let instant = MockService::new("ready", Duration::ZERO);
-    /// assert_eq!(instant.fetch("any id").await?, "ready");
-    /// # Ok(())
-    /// # }
-    /// ```
-    #[must_use]
-    pub fn new(answer: impl Into<String>, latency: Duration) -> Self {
+    /// A mock that answers `answer` after `latency`, whatever the id.
+    fn new(answer: &str, latency: Duration) -> Self {
         Self {
-            answer: answer.into(),
+            answer: answer.to_owned(),
             latency,
             failure: None,
             in_flight: Arc::default(),

@@ -36,9 +36,8 @@ pub type BoxError = Box<dyn std::error::Error + Send + Sync + 'static>;
 ///
 /// ```
 /// use std::collections::HashMap;
-/// use std::time::Duration;
 ///
-/// use dashboard::{BoxError, DashboardAggregator, MockService, Service};
+/// use dashboard::{BoxError, CancellationToken, DashboardAggregator, MockService, Service};
 ///
 /// struct Profiles(HashMap<&'static str, &'static str>);
 ///
@@ -54,8 +53,9 @@ pub type BoxError = Box<dyn std::error::Error + Send + Sync + 'static>;
 /// let profiles = Profiles(HashMap::from([("7", "Bob")]));
 /// let aggregator = DashboardAggregator::builder(profiles, MockService::order()).build()?;
 ///
-/// assert_eq!(aggregator.aggregate("7").await?, "Name: Bob | Order: 5");
-/// let error = aggregator.aggregate("8").await.unwrap_err();
+/// let background = CancellationToken::new();
+/// assert_eq!(aggregator.aggregate("7", &background).await?, "Name: Bob | Order: 5");
+/// let error = aggregator.aggregate("8", &background).await.unwrap_err();
 /// assert_eq!(std::error::Error::source(&error).unwrap().to_string(), "no profile for 8");
 /// # Ok(())
 /// # }
@@ -96,7 +96,7 @@ pub trait Service: Send + Sync + 'static {
 /// use dashboard::ServiceKind;
 ///
 /// assert_eq!(ServiceKind::Profile.to_string(), "profile");
-/// assert_eq!(ServiceKind::Order.as_str(), "order");
+/// assert_eq!(ServiceKind::Order.to_string(), "order");
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum ServiceKind {
@@ -106,25 +106,11 @@ pub enum ServiceKind {
     Order,
 }
 
-impl ServiceKind {
-    /// Returns the service's name, in lowercase: `"profile"` or `"order"`.
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// assert_eq!(dashboard::ServiceKind::Profile.as_str(), "profile");
-    /// ```
-    #[must_use]
-    pub const fn as_str(self) -> &'static str {
-        match self {
-            Self::Profile => "profile",
-            Self::Order => "order",
-        }
-    }
-}
-
 impl fmt::Display for ServiceKind {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
+        f.write_str(match self {
+            Self::Profile => "profile",
+            Self::Order => "order",
+        })
     }
 }

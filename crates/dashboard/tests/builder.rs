@@ -2,7 +2,9 @@
 
 use std::time::Duration;
 
-use dashboard::{BuildError, DEFAULT_TIMEOUT, DashboardAggregator, Error, MockService};
+use dashboard::{
+    BuildError, CancellationToken, DEFAULT_TIMEOUT, DashboardAggregator, Error, MockService,
+};
 use tokio::time::Instant;
 
 /// A profile that never answers within any timeout used here.
@@ -17,7 +19,10 @@ async fn without_a_timeout_the_default_applies() {
         .unwrap();
 
     let started = Instant::now();
-    let error = aggregator.aggregate("42").await.unwrap_err();
+    let error = aggregator
+        .aggregate("42", &CancellationToken::new())
+        .await
+        .unwrap_err();
 
     assert!(matches!(error, Error::DeadlineExceeded { timeout } if timeout == DEFAULT_TIMEOUT));
     assert_eq!(started.elapsed(), DEFAULT_TIMEOUT);
@@ -29,10 +34,23 @@ async fn the_default_timeout_lets_the_original_services_answer() {
         .build()
         .unwrap();
 
-    assert_eq!(
-        aggregator.aggregate("42").await.unwrap(),
-        "Name: Alice | Order: 5"
-    );
+    let started = Instant::now();
+    let dashboard = aggregator.aggregate("42", &CancellationToken::new()).await;
+
+    assert_eq!(dashboard.unwrap(), "Name: Alice | Order: 5");
+    assert_eq!(started.elapsed(), Duration::from_secs(2));
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_timeout_too_large_to_represent_means_no_deadline() {
+    let aggregator = DashboardAggregator::builder(MockService::profile(), MockService::order())
+        .timeout(Duration::MAX)
+        .build()
+        .unwrap();
+
+    let dashboard = aggregator.aggregate("42", &CancellationToken::new()).await;
+
+    assert_eq!(dashboard.unwrap(), "Name: Alice | Order: 5");
 }
 
 #[tokio::test(start_paused = true)]
@@ -44,7 +62,10 @@ async fn the_last_timeout_set_applies() {
         .unwrap();
 
     let started = Instant::now();
-    aggregator.aggregate("42").await.unwrap_err();
+    aggregator
+        .aggregate("42", &CancellationToken::new())
+        .await
+        .unwrap_err();
 
     assert_eq!(started.elapsed(), Duration::from_millis(700));
 }

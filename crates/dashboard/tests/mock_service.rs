@@ -28,12 +28,14 @@ async fn the_order_answers_five_after_half_a_second() {
 
 #[tokio::test(start_paused = true)]
 async fn a_mock_answers_after_the_latency_it_is_given() {
-    let mock = MockService::new("Sunny", Duration::from_millis(300))
-        .with_latency(Duration::from_millis(40));
+    let mock = MockService::profile().with_latency(Duration::from_millis(40));
 
     let outcome = timed_fetch(&mock).await;
 
-    assert_eq!(outcome, (Ok("Sunny".into()), Duration::from_millis(40)));
+    assert_eq!(
+        outcome,
+        (Ok("Name: Alice".into()), Duration::from_millis(40))
+    );
 }
 
 #[tokio::test(start_paused = true)]

@@ -5,7 +5,9 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
-use dashboard::{BoxError, DashboardAggregator, Error, MockService, Service, ServiceKind};
+use dashboard::{
+    BoxError, CancellationToken, DashboardAggregator, Error, MockService, Service, ServiceKind,
+};
 use tokio::time::Instant;
 
 /// A service that answers with the id it was asked for.
@@ -55,7 +57,13 @@ async fn a_custom_service_gets_the_id_and_replaces_a_mock() {
         .build()
         .unwrap();
 
-    assert_eq!(aggregator.aggregate("7").await.unwrap(), "Id: 7 | Order: 5");
+    assert_eq!(
+        aggregator
+            .aggregate("7", &CancellationToken::new())
+            .await
+            .unwrap(),
+        "Id: 7 | Order: 5"
+    );
 }
 
 #[tokio::test(start_paused = true)]
@@ -70,7 +78,7 @@ async fn a_service_that_never_answers_is_dropped_at_the_deadline() {
         .unwrap();
 
     let started = Instant::now();
-    let outcome = aggregator.aggregate("42").await;
+    let outcome = aggregator.aggregate("42", &CancellationToken::new()).await;
 
     assert!(matches!(outcome, Err(Error::DeadlineExceeded { .. })));
     assert_eq!(started.elapsed(), Duration::from_secs(1));
@@ -87,7 +95,7 @@ async fn a_services_panic_resumes_in_the_caller() {
         .build()
         .unwrap();
 
-    let _ = aggregator.aggregate("42").await;
+    let _ = aggregator.aggregate("42", &CancellationToken::new()).await;
 }
 
 #[test]
