@@ -36,7 +36,7 @@ use crate::state::State;
 use crate::sync::{AtomicBool, Mutex, lock};
 use crate::task::{TaskFuture, TaskGuard};
 use crate::trace::GroupSpan;
-use crate::workers::Workers;
+use crate::workers::{Next, Workers};
 use crate::{Cause, Error, Outputs, SpawnError, TaskHandle, TaskId};
 
 /// A panic payload, as `std::panic::catch_unwind` returns it.
@@ -176,7 +176,7 @@ impl<E: Send + 'static> Shared<E> {
             return Err(SpawnError::Full(future));
         }
         if !self.state.enter() {
-            drop(workers.retire());
+            drop(workers.retire(false));
             return Err(SpawnError::Closed(future));
         }
         let (job, handle) = self.task(future, None);
@@ -246,6 +246,7 @@ impl<E: Send + 'static> Shared<E> {
             let worker = Worker {
                 shared: Arc::clone(self),
                 key,
+                lingering: false,
                 retired: false,
             };
             self.span.instrument(worker.run(first))
@@ -278,25 +279,31 @@ impl<E: Send + 'static> Shared<E> {
 struct Worker<E> {
     shared: Arc<Shared<E>>,
     key: usize,
+    /// Where it is: running a task, lingering, or retired.
+    lingering: bool,
     retired: bool,
 }
 
 impl<E> Worker<E> {
     async fn run(mut self, first: Job) {
         let workers = self.shared.workers.as_ref().expect("a limited group has workers");
-        let mut job = first;
+        first.await;
         loop {
-            job.await;
             // Without this, a worker with a long queue of tasks that never wait would keep its
             // thread from every other task.
             tokio::task::consume_budget().await;
-            let (next, half_empty) = workers.next();
-            if half_empty {
-                self.shared.room.notify_waiters();
-            }
-            match next {
-                Some(next) => job = next,
-                None => break,
+            match workers.next(mem::take(&mut self.lingering)) {
+                Next::Run(job, half_empty) => {
+                    if half_empty {
+                        self.shared.room.notify_waiters();
+                    }
+                    job.await;
+                }
+                Next::Linger => {
+                    self.lingering = true;
+                    tokio::task::yield_now().await;
+                }
+                Next::Retire => break,
             }
         }
         self.retired = true;
@@ -308,7 +315,7 @@ impl<E> Drop for Worker<E> {
         if !self.retired {
             // Aborted, or its spawn failed: free its place.
             let workers = self.shared.workers.as_ref().expect("a limited group has workers");
-            drop(workers.retire());
+            drop(workers.retire(self.lingering));
         }
         lock(&self.shared.registry).ended(self.key);
     }

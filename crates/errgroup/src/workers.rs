@@ -2,16 +2,19 @@
 //! reusable runtime tasks, in spawn order.
 //!
 //! A spawn starts a worker while fewer than `limit` run, and queues the task otherwise. A
-//! worker runs its task to the end, then takes the next queued one, and ends when the queue is
-//! empty. So a task costs a queue push and pop rather than a runtime task of its own, and
-//! queued tasks start first in, first out.
+//! worker runs its task to the end, then takes the next queued one. When it finds the queue
+//! empty it *lingers*: it yields to the runtime once and looks again before it retires, and a
+//! spawn meanwhile queues the task for it instead of starting another worker. So a stream of
+//! short tasks costs a queue push and pop each rather than a runtime task each, and queued
+//! tasks start first in, first out.
 //!
 //! # Invariants
 //!
 //! - `running <= limit`: at most `limit` workers, each running one task at a time.
-//! - The queue is empty whenever `running` is zero: a worker retires only when it finds the
-//!   queue empty, under the same lock that a spawn queues under, or, aborted, empties the
-//!   queue if it was the last.
+//! - No queued task is left without a worker: a spawn queues only while `limit` workers run, or
+//!   while fewer tasks are queued than workers linger (each lingering worker takes one when it
+//!   looks again); a worker retires only when it finds the queue empty, under the same lock,
+//!   or, aborted, empties the queue if it was the last.
 
 use std::collections::VecDeque;
 
@@ -24,6 +27,18 @@ const MIN_QUEUE_ROOM: usize = 32;
 struct Queue<J> {
     jobs: VecDeque<J>,
     running: usize,
+    lingering: usize,
+}
+
+/// What a worker that finished a task does next.
+pub(crate) enum Next<J> {
+    /// Runs this task; `true` if the queue just fell to half its room, so that waiting
+    /// producers are woken.
+    Run(J, bool),
+    /// Yields once and asks again.
+    Linger,
+    /// Ends.
+    Retire,
 }
 
 pub(crate) struct Workers<J> {
@@ -41,6 +56,7 @@ impl<J> Workers<J> {
             queue: Mutex::new(Queue {
                 jobs: VecDeque::new(),
                 running: 0,
+                lingering: 0,
             }),
         }
     }
@@ -48,7 +64,7 @@ impl<J> Workers<J> {
     /// Queues `job`, or returns it if a new worker must start with it.
     pub(crate) fn push(&self, job: J) -> Option<J> {
         let mut queue = lock(&self.queue);
-        if queue.running < self.limit {
+        if queue.running < self.limit && queue.jobs.len() >= queue.lingering {
             queue.running += 1;
             return Some(job);
         }
@@ -64,27 +80,33 @@ impl<J> Workers<J> {
         free
     }
 
-    /// A worker that could not be started, or was aborted, retires without taking the next
-    /// task. If it was the last, it takes the queued tasks out for the caller to drop: nothing
-    /// would run them, and only a cancelled group aborts its workers.
-    pub(crate) fn retire(&self) -> VecDeque<J> {
+    /// What a worker does after a task, or after it `lingered`.
+    pub(crate) fn next(&self, lingered: bool) -> Next<J> {
         let mut queue = lock(&self.queue);
+        queue.lingering -= usize::from(lingered);
+        if let Some(job) = queue.jobs.pop_front() {
+            return Next::Run(job, queue.jobs.len() == self.room / 2);
+        }
+        if lingered {
+            queue.running -= 1;
+            return Next::Retire;
+        }
+        queue.lingering += 1;
+        Next::Linger
+    }
+
+    /// A worker that could not be started, or was aborted (while it `lingered` or not),
+    /// retires without taking the next task. If it was the last, it takes the queued tasks out
+    /// for the caller to drop: nothing would run them, and only a cancelled group aborts its
+    /// workers.
+    pub(crate) fn retire(&self, lingered: bool) -> VecDeque<J> {
+        let mut queue = lock(&self.queue);
+        queue.lingering -= usize::from(lingered);
         queue.running -= 1;
         match queue.running {
             0 => std::mem::take(&mut queue.jobs),
             _ => VecDeque::new(),
         }
-    }
-
-    /// The next task for a worker that finished one, or `None`: the worker retires. The flag
-    /// says whether the queue just fell to half its room, so that waiting producers are woken.
-    pub(crate) fn next(&self) -> (Option<J>, bool) {
-        let mut queue = lock(&self.queue);
-        let Some(job) = queue.jobs.pop_front() else {
-            queue.running -= 1;
-            return (None, false);
-        };
-        (Some(job), queue.jobs.len() == self.room / 2)
     }
 
     /// Whether a producer that waits for room may queue one more task.
