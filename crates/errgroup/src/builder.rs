@@ -7,7 +7,7 @@ use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
 
 use crate::Group;
-use crate::shared::{Options, Shared};
+use crate::shared::{Deadline, Options, Shared};
 
 /// Builds a [`Group`] with options: a limit, a parent token, a deadline, a name, and what to do
 /// with panics and errors.
@@ -43,18 +43,7 @@ use crate::shared::{Options, Shared};
 #[derive(Clone, Debug, Default)]
 #[must_use = "a builder does nothing until `build` is called"]
 pub struct Builder {
-    parent: Option<CancellationToken>,
-    limit: Option<usize>,
-    deadline: Option<Deadline>,
-    catch_panics: bool,
-    keep_all_errors: bool,
-    name: Option<Cow<'static, str>>,
-}
-
-#[derive(Clone, Copy, Debug)]
-enum Deadline {
-    After(Duration),
-    At(Instant),
+    options: Options,
 }
 
 impl Builder {
@@ -113,7 +102,7 @@ impl Builder {
     #[track_caller]
     pub fn limit(mut self, limit: usize) -> Self {
         assert!(limit > 0, "a group's limit must be at least 1");
-        self.limit = Some(limit);
+        self.options.limit = Some(limit);
         self
     }
 
@@ -137,7 +126,7 @@ impl Builder {
     /// # }
     /// ```
     pub fn parent(mut self, parent: &CancellationToken) -> Self {
-        self.parent = Some(parent.clone());
+        self.options.parent = Some(parent.clone());
         self
     }
 
@@ -167,7 +156,7 @@ impl Builder {
     /// # }
     /// ```
     pub fn timeout(mut self, timeout: Duration) -> Self {
-        self.deadline = Some(Deadline::After(timeout));
+        self.options.deadline = Some(Deadline::After(timeout));
         self
     }
 
@@ -189,7 +178,7 @@ impl Builder {
     /// # }
     /// ```
     pub fn deadline(mut self, deadline: Instant) -> Self {
-        self.deadline = Some(Deadline::At(deadline));
+        self.options.deadline = Some(Deadline::At(deadline));
         self
     }
 
@@ -208,7 +197,7 @@ impl Builder {
     /// # }
     /// ```
     pub fn catch_panics(mut self) -> Self {
-        self.catch_panics = true;
+        self.options.catch_panics = true;
         self
     }
 
@@ -232,7 +221,7 @@ impl Builder {
     /// # }
     /// ```
     pub fn keep_all_errors(mut self) -> Self {
-        self.keep_all_errors = true;
+        self.options.keep_all_errors = true;
         self
     }
 
@@ -245,7 +234,7 @@ impl Builder {
     /// # drop(group);
     /// ```
     pub fn name(mut self, name: impl Into<Cow<'static, str>>) -> Self {
-        self.name = Some(name.into());
+        self.options.name = Some(name.into());
         self
     }
 
@@ -264,18 +253,6 @@ impl Builder {
     /// ```
     #[track_caller]
     pub fn build<E: Send + 'static>(self) -> Group<E> {
-        let now = Instant::now();
-        let deadline = self.deadline.and_then(|deadline| match deadline {
-            Deadline::After(timeout) => Some((now.checked_add(timeout)?, timeout)),
-            Deadline::At(at) => Some((at, at.saturating_duration_since(now))),
-        });
-        Group::from_shared(Shared::new(Options {
-            parent: self.parent,
-            limit: self.limit,
-            deadline,
-            catch_panics: self.catch_panics,
-            keep_all_errors: self.keep_all_errors,
-            name: self.name,
-        }))
+        Group::from_shared(Shared::new(self.options))
     }
 }

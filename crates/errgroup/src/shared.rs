@@ -39,19 +39,25 @@ use crate::trace::GroupSpan;
 use crate::workers::{Next, Workers};
 use crate::{Cause, Error, Outputs, SpawnError, TaskHandle, TaskId};
 
+/// When a group's deadline passes: a timeout from `build`, or an instant.
+#[derive(Clone, Copy, Debug)]
+pub(crate) enum Deadline {
+    After(Duration),
+    At(Instant),
+}
+
 /// A panic payload, as `std::panic::catch_unwind` returns it.
 pub(crate) type PanicPayload = Box<dyn Any + Send + 'static>;
 
 /// A task of a limited group, as its worker runs it.
 type Job = Pin<Box<dyn Future<Output = ()> + Send + 'static>>;
 
-/// How a group is built: [`Builder`](crate::Builder)'s options, resolved.
-#[derive(Debug, Default)]
+/// How a group is built: [`Builder`](crate::Builder)'s options.
+#[derive(Clone, Debug, Default)]
 pub(crate) struct Options {
     pub(crate) parent: Option<CancellationToken>,
     pub(crate) limit: Option<usize>,
-    /// When the deadline passes, and the timeout it was set with.
-    pub(crate) deadline: Option<(Instant, Duration)>,
+    pub(crate) deadline: Option<Deadline>,
     pub(crate) catch_panics: bool,
     pub(crate) keep_all_errors: bool,
     pub(crate) name: Option<std::borrow::Cow<'static, str>>,
@@ -104,6 +110,12 @@ impl<E: Send + 'static> Shared<E> {
     pub(crate) fn new(options: Options) -> Arc<Self> {
         static NEXT_GROUP: AtomicU64 = AtomicU64::new(0);
         let id = NEXT_GROUP.fetch_add(1, Relaxed);
+        let now = Instant::now();
+        // A timeout too large to represent means no deadline.
+        let deadline = options.deadline.and_then(|deadline| match deadline {
+            Deadline::After(timeout) => Some((now.checked_add(timeout)?, timeout)),
+            Deadline::At(at) => Some((at, at.saturating_duration_since(now))),
+        });
         let token = match &options.parent {
             Some(parent) => parent.child_token(),
             None => CancellationToken::new(),
@@ -123,12 +135,12 @@ impl<E: Send + 'static> Shared<E> {
             workers: options.limit.map(Workers::new),
             room: Notify::new(),
             aborted: Mutex::new(None),
-            timeout: options.deadline.map(|(_, timeout)| timeout),
+            timeout: deadline.map(|(_, timeout)| timeout),
             catch_panics: options.catch_panics,
             keep_all_errors: options.keep_all_errors,
             span: GroupSpan::new(id, options.name),
         });
-        if let Some((at, _)) = options.deadline {
+        if let Some((at, _)) = deadline {
             // Made here, so that a runtime without timers panics at the call, not in a task.
             let sleep = tokio::time::sleep_until(at);
             let group = Arc::clone(&shared);
