@@ -36,7 +36,7 @@ use crate::state::State;
 use crate::sync::{AtomicBool, Mutex, lock};
 use crate::task::{TaskFuture, TaskGuard};
 use crate::trace::GroupSpan;
-use crate::workers::{Next, Workers};
+use crate::workers::{Admission, Next, Workers};
 use crate::{Cause, Error, Outputs, SpawnError, TaskHandle, TaskId};
 
 /// When a group's deadline passes: a timeout from `build`, or an instant.
@@ -184,15 +184,19 @@ impl<E: Send + 'static> Shared<E> {
         let Some(workers) = &self.workers else {
             return self.spawn(future).map_err(SpawnError::Closed);
         };
-        if !workers.try_start() {
-            return Err(SpawnError::Full(future));
-        }
         if !self.state.enter() {
-            drop(workers.retire(false));
             return Err(SpawnError::Closed(future));
         }
+        let admission = workers.try_admit();
+        if let Admission::Full = admission {
+            self.task_ended(None); // counted by `enter` above
+            return Err(SpawnError::Full(future));
+        }
         let (job, handle) = self.task(future, None);
-        self.start_worker(Box::pin(job));
+        match admission {
+            Admission::Promised => workers.push_promised(Box::pin(job)),
+            _ => self.start_worker(Box::pin(job)),
+        }
         Ok(handle)
     }
 

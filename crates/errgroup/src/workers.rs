@@ -12,9 +12,10 @@
 //!
 //! - `running <= limit`: at most `limit` workers, each running one task at a time.
 //! - No queued task is left without a worker: a spawn queues only while `limit` workers run, or
-//!   while fewer tasks are queued than workers linger (each lingering worker takes one when it
-//!   looks again); a worker retires only when it finds the queue empty, under the same lock,
-//!   or, aborted, empties the queue if it was the last.
+//!   while fewer tasks are queued (or promised to the queue by `try_spawn`) than workers linger,
+//!   each lingering worker taking one when it looks again; a worker retires only when it finds
+//!   the queue empty and nothing promised, under the same lock, or, aborted, empties the queue
+//!   if it was the last.
 
 use std::collections::VecDeque;
 
@@ -28,6 +29,18 @@ struct Queue<J> {
     jobs: VecDeque<J>,
     running: usize,
     lingering: usize,
+    /// Tasks [`Workers::try_admit`] promised to a lingering worker and not yet queued.
+    promised: usize,
+}
+
+/// Whether a task that must start now can.
+pub(crate) enum Admission {
+    /// On a new worker.
+    Start,
+    /// On a lingering worker: queue it with [`Workers::push_promised`].
+    Promised,
+    /// Every slot is taken.
+    Full,
 }
 
 /// What a worker that finished a task does next.
@@ -48,6 +61,13 @@ pub(crate) struct Workers<J> {
     queue: Mutex<Queue<J>>,
 }
 
+impl<J> Queue<J> {
+    /// The tasks queued or promised to the queue.
+    fn waiting(&self) -> usize {
+        self.jobs.len() + self.promised
+    }
+}
+
 impl<J> Workers<J> {
     pub(crate) fn new(limit: usize) -> Self {
         Self {
@@ -57,6 +77,7 @@ impl<J> Workers<J> {
                 jobs: VecDeque::new(),
                 running: 0,
                 lingering: 0,
+                promised: 0,
             }),
         }
     }
@@ -64,7 +85,7 @@ impl<J> Workers<J> {
     /// Queues `job`, or returns it if a new worker must start with it.
     pub(crate) fn push(&self, job: J) -> Option<J> {
         let mut queue = lock(&self.queue);
-        if queue.running < self.limit && queue.jobs.len() >= queue.lingering {
+        if queue.running < self.limit && queue.waiting() >= queue.lingering {
             queue.running += 1;
             return Some(job);
         }
@@ -72,12 +93,25 @@ impl<J> Workers<J> {
         None
     }
 
-    /// Counts a new worker if fewer than `limit` run; `false` if the group is full.
-    pub(crate) fn try_start(&self) -> bool {
+    /// Decides whether a task can start now, and reserves its place if so.
+    pub(crate) fn try_admit(&self) -> Admission {
         let mut queue = lock(&self.queue);
-        let free = queue.running < self.limit;
-        queue.running += usize::from(free);
-        free
+        if queue.running < self.limit {
+            queue.running += 1;
+            Admission::Start
+        } else if queue.waiting() < queue.lingering {
+            queue.promised += 1;
+            Admission::Promised
+        } else {
+            Admission::Full
+        }
+    }
+
+    /// Queues a task [`try_admit`](Workers::try_admit) promised to a lingering worker.
+    pub(crate) fn push_promised(&self, job: J) {
+        let mut queue = lock(&self.queue);
+        queue.promised -= 1;
+        queue.jobs.push_back(job);
     }
 
     /// What a worker does after a task, or after it `lingered`.
@@ -87,7 +121,7 @@ impl<J> Workers<J> {
         if let Some(job) = queue.jobs.pop_front() {
             return Next::Run(job, queue.jobs.len() == self.room / 2);
         }
-        if lingered {
+        if lingered && queue.promised == 0 {
             queue.running -= 1;
             return Next::Retire;
         }
@@ -110,8 +144,10 @@ impl<J> Workers<J> {
     }
 
     /// Whether a producer that waits for room may queue one more task.
+    ///
+    /// Promised tasks count as queued.
     pub(crate) fn has_room(&self) -> bool {
-        lock(&self.queue).jobs.len() < self.room
+        lock(&self.queue).waiting() < self.room
     }
 
     /// Takes every queued task out, for the caller to drop outside the lock.
