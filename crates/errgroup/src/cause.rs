@@ -10,7 +10,9 @@ use crate::sync::AtomicU8;
 ///
 /// The cause is set once, by whatever cancelled the token first, and never changes after.
 /// [`Group::cause`](crate::Group::cause) returns it, and [`Error::Cancelled`](crate::Error)
-/// carries it to the caller of `wait`.
+/// carries it to the caller of `wait`. A cancellation from outside the group is told apart
+/// when the group first notices it (a task starting or failing, a call to `cause`): if by then
+/// the parent is cancelled too, the cause is [`ParentCancelled`](Cause::ParentCancelled).
 ///
 /// # Examples
 ///
