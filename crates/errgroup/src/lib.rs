@@ -101,7 +101,7 @@
 //! - [`Builder::keep_all_errors`] and [`Group::wait_all`]: every error, not only the first.
 //! - [`Builder::catch_panics`]: a panic as an [`Error::Panicked`] value instead of an unwind.
 //! - [`Completions`]: task values one by one, in completion order.
-
+//! - [`Scope`]: tasks that borrow from the caller, without `'static` or `Send`.
 //! - The `tracing` feature.
 //!
 //! # Misuse that does not compile
@@ -139,6 +139,7 @@ mod group;
 mod group_handle;
 mod handle;
 mod registry;
+mod scope;
 mod shared;
 mod state;
 mod sync;
@@ -153,6 +154,7 @@ pub use error::{Error, SpawnError};
 pub use group::{Group, Shutdown};
 pub use group_handle::GroupHandle;
 pub use handle::{Outputs, TaskHandle, TaskId};
+pub use scope::Scope;
 /// The token groups share with their tasks, re-exported so that users need not depend on
 /// `tokio-util` themselves.
 pub use tokio_util::sync::CancellationToken;
