@@ -1,8 +1,9 @@
 // Command errgroup-bench runs the workloads of the Rust benchmarks (crates/errgroup/benches)
-// with golang.org/x/sync/errgroup: spawn + wait, fail fast, limit and memory.
+// with golang.org/x/sync/errgroup: spawn + wait, fail fast, limit with backpressure, tree
+// fan-out and memory.
 //
-// It samples the way the Rust side's criterion settings do (1 s warm-up, then 20 samples of
-// the same number of iterations over about 4 s) and prints one line per benchmark:
+// It samples the way the Rust side's criterion settings do (0.5 s warm-up, then 20 samples of
+// the same number of iterations over about 2 s) and prints one line per benchmark:
 //
 //	result <group> go_errgroup <parameter> <sample> <sample> ...
 //
@@ -17,7 +18,6 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
-	"runtime"
 	"strconv"
 	"strings"
 	"sync/atomic"
@@ -29,8 +29,10 @@ import (
 const (
 	impl            = "go_errgroup"
 	sampleSize      = 20
-	warmUpTime      = time.Second
-	measurementTime = 4 * time.Second
+	warmUpTime      = 500 * time.Millisecond
+	measurementTime = 2 * time.Second
+	limitTasks      = 100_000
+	treeTasks       = 100_000
 	memoryTasks     = 100_000
 	memoryRuns      = 5
 )
@@ -52,11 +54,9 @@ func main() {
 		bench("fail_fast_after_failure", n, func() time.Duration { return failFast(n).afterFailure() })
 	}
 	for _, limit := range []int{2, 64} {
-		bench("limit_spawn", limit, func() time.Duration { return limited(limit, false) })
+		bench("limit_backpressure", limit, func() time.Duration { return limited(limit) })
 	}
-	for _, limit := range []int{2, 64} {
-		bench("limit_try_spawn", limit, func() time.Duration { return limited(limit, true) })
-	}
+	bench("tree", treeTasks, func() time.Duration { return tree(treeTasks) })
 	memory()
 }
 
@@ -136,22 +136,39 @@ func failFast(n int) run {
 	return run{started, failed.at, returned}
 }
 
-// Workload 3: 100,000 trivial tasks through SetLimit(limit), with Go (blocks for a slot) or
-// TryGo (retried after runtime.Gosched while every slot is taken).
-func limited(limit int, try bool) time.Duration {
+// Workload 3: 100,000 trivial tasks through SetLimit(limit), with Go, which blocks the
+// producer while every slot is taken.
+func limited(limit int) time.Duration {
 	start := time.Now()
 	g, _ := errgroup.WithContext(context.Background())
 	g.SetLimit(limit)
 	task := func() error { return nil }
-	for i := 0; i < 100_000; i++ {
-		if try {
-			for !g.TryGo(task) {
-				runtime.Gosched()
+	for i := 0; i < limitTasks; i++ {
+		g.Go(task)
+	}
+	if err := g.Wait(); err != nil {
+		panic(err)
+	}
+	return time.Since(start)
+}
+
+// Workload 6: a 4-ary tree of n tasks numbered breadth first from the root, 0; every task
+// calls g.Go for its children before it returns, and Wait waits for the whole tree. (Go
+// from inside the group's goroutines is safe: the parent is still counted while it adds its
+// children.)
+func tree(n int) time.Duration {
+	start := time.Now()
+	g, _ := errgroup.WithContext(context.Background())
+	var node func(i int) func() error
+	node = func(i int) func() error {
+		return func() error {
+			for child := 4*i + 1; child <= 4*i+4 && child < n; child++ {
+				g.Go(node(child))
 			}
-		} else {
-			g.Go(task)
+			return nil
 		}
 	}
+	g.Go(node(0))
 	if err := g.Wait(); err != nil {
 		panic(err)
 	}
