@@ -131,7 +131,10 @@ impl<E: fmt::Display> fmt::Display for Error<E> {
             Error::Panicked { task, message } => write!(f, "{task} panicked: {message}"),
             Error::DeadlineExceeded { timeout } => write!(f, "deadline exceeded after {timeout:?}"),
             Error::Cancelled { cause } => {
-                write!(f, "the group was cancelled before its tasks finished: {cause}")
+                write!(
+                    f,
+                    "the group was cancelled before its tasks finished: {cause}"
+                )
             }
         }
     }

@@ -370,7 +370,9 @@ impl<E: Send + 'static> Group<E> {
     /// # }
     /// ```
     pub async fn wait(self) -> Result<Outputs, Error<E>> {
-        self.wait_all().await.map_err(|mut errors| errors.swap_remove(0))
+        self.wait_all()
+            .await
+            .map_err(|mut errors| errors.swap_remove(0))
     }
 
     /// Waits as [`wait`](Group::wait) does, and returns every failure the group kept: all the

@@ -127,14 +127,23 @@ impl Outputs {
     /// ```
     #[track_caller]
     pub fn take<T>(&self, task: TaskHandle<T>) -> T {
-        assert_eq!(task.group, self.group, "this task handle belongs to another group");
-        let value = task.slot.lock().unwrap_or_else(PoisonError::into_inner).take();
+        assert_eq!(
+            task.group, self.group,
+            "this task handle belongs to another group"
+        );
+        let value = task
+            .slot
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .take();
         value.expect("a group that succeeded has a value for each of its tasks")
     }
 }
 
 impl fmt::Debug for Outputs {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Outputs").field("group", &self.group).finish()
+        f.debug_struct("Outputs")
+            .field("group", &self.group)
+            .finish()
     }
 }

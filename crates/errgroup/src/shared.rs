@@ -176,7 +176,10 @@ impl<E: Send + 'static> Shared<E> {
 
     /// Accepts `future` if it can start now.
     #[track_caller]
-    pub(crate) fn try_spawn<F, T>(self: &Arc<Self>, future: F) -> Result<TaskHandle<T>, SpawnError<F>>
+    pub(crate) fn try_spawn<F, T>(
+        self: &Arc<Self>,
+        future: F,
+    ) -> Result<TaskHandle<T>, SpawnError<F>>
     where
         F: Future<Output = Result<T, E>> + Send + 'static,
         T: Send + 'static,
@@ -302,7 +305,11 @@ struct Worker<E> {
 
 impl<E> Worker<E> {
     async fn run(mut self, first: Job) {
-        let workers = self.shared.workers.as_ref().expect("a limited group has workers");
+        let workers = self
+            .shared
+            .workers
+            .as_ref()
+            .expect("a limited group has workers");
         first.await;
         loop {
             // Without this, a worker with a long queue of tasks that never wait would keep its
@@ -330,7 +337,11 @@ impl<E> Drop for Worker<E> {
     fn drop(&mut self) {
         if !self.retired {
             // Aborted, or its spawn failed: free its place.
-            let workers = self.shared.workers.as_ref().expect("a limited group has workers");
+            let workers = self
+                .shared
+                .workers
+                .as_ref()
+                .expect("a limited group has workers");
             drop(workers.retire(self.lingering));
         }
         lock(&self.shared.registry).ended(self.key);

@@ -37,7 +37,10 @@ impl State {
 
     /// Closes the group if no task is live; `true` if it is closed and idle now.
     pub(crate) fn close_if_idle(&self) -> bool {
-        match self.0.compare_exchange(0, CLOSED, AcqRel, std::sync::atomic::Ordering::Acquire) {
+        match self
+            .0
+            .compare_exchange(0, CLOSED, AcqRel, std::sync::atomic::Ordering::Acquire)
+        {
             Ok(_) => true,
             Err(word) => word == CLOSED,
         }

@@ -13,5 +13,7 @@ pub(crate) use std::sync::{Mutex, MutexGuard};
 /// Locks `mutex`, ignoring poison: the group's locks guard plain data, and no user code runs
 /// while one is held.
 pub(crate) fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
-    mutex.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+    mutex
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
 }

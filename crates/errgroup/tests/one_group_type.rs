@@ -4,7 +4,9 @@
 use errgroup::{Builder, Group, TaskHandle};
 
 fn spawn_squares(group: &Group<anyhow::Error>, n: u64) -> Vec<TaskHandle<u64>> {
-    (0..n).map(|i| group.spawn(async move { Ok(i * i) })).collect()
+    (0..n)
+        .map(|i| group.spawn(async move { Ok(i * i) }))
+        .collect()
 }
 
 async fn sum_of_squares(limit: Option<usize>) -> anyhow::Result<u64> {
@@ -31,5 +33,8 @@ async fn boxed() -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
 async fn one_group_type() {
     assert_eq!(sum_of_squares(None).await.unwrap(), 332_833_500);
     assert_eq!(sum_of_squares(Some(3)).await.unwrap(), 332_833_500);
-    assert_eq!(boxed().await.unwrap_err().to_string().contains("boom"), true);
+    assert_eq!(
+        boxed().await.unwrap_err().to_string().contains("boom"),
+        true
+    );
 }
