@@ -199,9 +199,8 @@ impl<E: Send + 'static> Group<E> {
     ///
     /// # Panics
     ///
-    /// Panics if called outside a tokio runtime, as [`tokio::spawn`] does (a limited group
-    /// may queue the task without one while its workers run). A spawn that panicked leaves no
-    /// trace in the group.
+    /// Panics if called outside a tokio runtime, as [`tokio::spawn`] does. A spawn that
+    /// panicked leaves no trace in the group.
     ///
     /// # Examples
     ///

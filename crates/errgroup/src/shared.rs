@@ -17,13 +17,14 @@
 use std::any::Any;
 use std::future::Future;
 use std::mem;
-use std::panic::{self, AssertUnwindSafe};
+use std::panic;
 use std::pin::{Pin, pin};
 use std::sync::Arc;
 use std::sync::atomic::AtomicU64;
 use std::sync::atomic::Ordering::{AcqRel, Acquire, Relaxed, Release};
 use std::time::Duration;
 
+use tokio::runtime::Handle;
 use tokio::sync::Notify;
 use tokio::task::JoinHandle;
 use tokio::time::Instant;
@@ -161,15 +162,22 @@ impl<E: Send + 'static> Shared<E> {
         F: Future<Output = Result<T, E>> + Send + 'static,
         T: Send + 'static,
     {
+        let runtime = current_runtime();
         if !self.state.enter() {
             return Err(future);
         }
         let Some(workers) = &self.workers else {
-            return Ok(self.spawn_on_runtime(future));
+            let mut handle = None;
+            self.spawn_registered(&runtime, |key| {
+                let (task, task_handle) = self.task(future, Some(key));
+                handle = Some(task_handle);
+                task
+            });
+            return Ok(handle.expect("the task was made"));
         };
         let (job, handle) = self.task(future, None);
         if let Some(job) = workers.push(Box::pin(job)) {
-            self.start_worker(job);
+            self.start_worker(&runtime, job);
         }
         Ok(handle)
     }
@@ -187,6 +195,7 @@ impl<E: Send + 'static> Shared<E> {
         let Some(workers) = &self.workers else {
             return self.spawn(future).map_err(SpawnError::Closed);
         };
+        let runtime = current_runtime();
         if !self.state.enter() {
             return Err(SpawnError::Closed(future));
         }
@@ -198,7 +207,7 @@ impl<E: Send + 'static> Shared<E> {
         let (job, handle) = self.task(future, None);
         match admission {
             Admission::Promised => workers.push_promised(Box::pin(job)),
-            _ => self.start_worker(Box::pin(job)),
+            _ => self.start_worker(&runtime, Box::pin(job)),
         }
         Ok(handle)
     }
@@ -244,24 +253,8 @@ impl<E: Send + 'static> Shared<E> {
         (self.span.instrument_task(id, task), handle)
     }
 
-    #[track_caller]
-    fn spawn_on_runtime<F, T>(self: &Arc<Self>, future: F) -> TaskHandle<T>
-    where
-        F: Future<Output = Result<T, E>> + Send + 'static,
-        T: Send + 'static,
-    {
-        let mut handle = None;
-        self.spawn_registered(|key| {
-            let (task, task_handle) = self.task(future, Some(key));
-            handle = Some(task_handle);
-            task
-        });
-        handle.expect("the task was made")
-    }
-
-    #[track_caller]
-    fn start_worker(self: &Arc<Self>, first: Job) {
-        self.spawn_registered(|key| {
+    fn start_worker(self: &Arc<Self>, runtime: &Handle, first: Job) {
+        self.spawn_registered(runtime, |key| {
             let worker = Worker {
                 shared: Arc::clone(self),
                 key,
@@ -273,25 +266,23 @@ impl<E: Send + 'static> Shared<E> {
     }
 
     /// Spawns the runtime task `make` makes, with its entry in the registry.
-    #[track_caller]
-    fn spawn_registered<R>(&self, make: impl FnOnce(usize) -> R)
+    fn spawn_registered<R>(&self, runtime: &Handle, make: impl FnOnce(usize) -> R)
     where
         R: Future<Output = ()> + Send + 'static,
     {
         let key = lock(&self.registry).reserve();
-        let future = make(key);
-        match panic::catch_unwind(AssertUnwindSafe(|| tokio::spawn(future))) {
-            Ok(task) => {
-                if let Some(closed) = lock(&self.registry).spawned(key, task) {
-                    closed.abort();
-                }
-            }
-            Err(payload) => {
-                lock(&self.registry).ended(key);
-                panic::resume_unwind(payload);
-            }
+        let task = runtime.spawn(make(key));
+        if let Some(closed) = lock(&self.registry).spawned(key, task) {
+            closed.abort();
         }
     }
+}
+
+/// The runtime to spawn on; checked before a spawn changes anything, so that a spawn outside a
+/// runtime panics leaving no trace in the group.
+#[track_caller]
+fn current_runtime() -> Handle {
+    Handle::try_current().unwrap_or_else(|error| panic!("{error}"))
 }
 
 /// A runtime task that runs queued tasks of a limited group one after another.

@@ -26,10 +26,7 @@ pub(crate) struct TaskGuard<E> {
 
 impl<E> Drop for TaskGuard<E> {
     fn drop(&mut self) {
-        // Dropped unpolled while unwinding: its spawn failed (no runtime), so it never was a
-        // task of the group.
-        let never_spawned = !self.started && std::thread::panicking();
-        if !self.ended && !never_spawned {
+        if !self.ended {
             self.shared.task_lost(self.id, self.started);
         }
         self.shared.task_ended(self.key);

@@ -239,7 +239,6 @@ async fn a_limit_of_usize_max_runs_every_task() {
 }
 
 #[test]
-#[ignore = "bug: tokio::spawn drops the task before it panics, not while unwinding, so the group counts it as lost (Cause::TaskLost)"]
 fn a_spawn_that_panicked_outside_a_runtime_leaves_no_trace_in_a_limited_group() {
     for _ in 0..20 {
         let group = Builder::new().limit(1).build::<()>();
