@@ -138,6 +138,8 @@ mod error;
 mod group;
 mod group_handle;
 mod handle;
+#[cfg(all(test, errgroup_loom))]
+mod loom_models;
 mod registry;
 mod scope;
 mod shared;
