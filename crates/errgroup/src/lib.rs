@@ -183,7 +183,7 @@ pub use task_info::{Named, Task, TaskId, TaskInfo, named};
 /// `tokio-util` themselves.
 pub use tokio_util::sync::CancellationToken;
 
-/// The repository's README, compiled and run with the doctests so its code stays true.
+/// The crate's README, compiled and run with the doctests so its code stays true.
 #[cfg(doctest)]
-#[doc = include_str!("../../../README.md")]
+#[doc = include_str!("../README.md")]
 struct ReadmeDoctests;
