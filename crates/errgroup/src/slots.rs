@@ -120,7 +120,7 @@ impl Slots {
     /// producer waiting for room is woken once per batch, not once per task.
     fn leave_backlog(&self) {
         // Every count is seen by exactly one caller, so each batch is returned once.
-        if (self.left.fetch_add(1, Ordering::AcqRel) + 1) % self.batch == 0 {
+        if (self.left.fetch_add(1, Ordering::AcqRel) + 1).is_multiple_of(self.batch) {
             self.backlog.add_permits(self.batch);
         }
     }
