@@ -16,6 +16,7 @@ use std::convert::Infallible;
 use std::process::ExitCode;
 use std::time::Duration;
 
+use clap::Parser;
 use errgroup::{CancellationToken, Group};
 use http_body_util::{BodyExt, Empty, Full};
 use hyper::body::{Bytes, Incoming};
@@ -27,6 +28,9 @@ use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::rt::{TokioExecutor, TokioIo};
 use tokio::net::TcpListener;
 use tokio::time::Instant;
+
+#[cfg(test)]
+mod command_line;
 
 /// An HTTP/1 client without TLS; cloning it is cheap, and clones share one connection pool.
 type HttpClient = Client<HttpConnector, Empty<Bytes>>;
@@ -177,14 +181,25 @@ impl Drop for Answering {
     }
 }
 
+/// Fetches URLs concurrently and fails on the first error, as Go's `JustErrors` does.
+///
+/// With no URLs, fetches from an HTTP server of its own, and shows a failure cancel a request in
+/// flight.
+#[derive(Debug, Parser)]
+#[command(name = "just_errors")]
+struct Args {
+    /// The URLs to fetch, plain http:// only.
+    urls: Vec<Uri>,
+}
+
 #[tokio::main]
 async fn main() -> ExitCode {
+    let args = Args::parse();
     let client = http_client();
-    let urls: Vec<String> = std::env::args().skip(1).collect();
-    let outcome = if urls.is_empty() {
+    let outcome = if args.urls.is_empty() {
         demo(&client).await
     } else {
-        fetch_given(&client, &urls).await
+        fetch_given(&client, &args.urls).await
     };
     match outcome {
         Ok(()) => ExitCode::SUCCESS,
@@ -196,12 +211,8 @@ async fn main() -> ExitCode {
 }
 
 /// Fetches the URLs given on the command line, as Go's example does.
-async fn fetch_given(client: &HttpClient, urls: &[String]) -> Result<(), BoxError> {
-    let urls = urls
-        .iter()
-        .map(|url| url.parse())
-        .collect::<Result<Vec<Uri>, _>>()?;
-    fetch_all(client, &urls).await?;
+async fn fetch_given(client: &HttpClient, urls: &[Uri]) -> Result<(), BoxError> {
+    fetch_all(client, urls).await?;
     println!("Successfully fetched all URLs.");
     Ok(())
 }
@@ -259,6 +270,26 @@ mod tests {
             .iter()
             .map(|path| format!("{base}{path}").parse().expect("a valid URL"))
             .collect()
+    }
+
+    #[test]
+    fn answers_help_and_refuses_unknown_flags() {
+        command_line::assert_help_and_unknown_flags::<Args>();
+    }
+
+    #[test]
+    fn takes_urls_and_refuses_what_is_not_one() {
+        let args =
+            Args::try_parse_from(["just_errors", "http://127.0.0.1:8000/", "http://[::1]/a"]);
+        let urls = args.expect("two URLs").urls;
+        assert_eq!(urls, ["http://127.0.0.1:8000/", "http://[::1]/a"]);
+
+        let error = command_line::refused::<Args>(&["http://127.0.0.1:8000/", "not a url"]);
+        assert_eq!(error.exit_code(), 2);
+        assert_eq!(
+            command_line::first_line(&error),
+            "error: invalid value 'not a url' for '[URLS]...': invalid uri character"
+        );
     }
 
     #[tokio::test(start_paused = true)]

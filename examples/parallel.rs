@@ -21,6 +21,9 @@ use clap::{Parser, ValueEnum};
 use errgroup::{CancellationToken, Group};
 use tokio::time::Instant;
 
+#[cfg(test)]
+mod command_line;
+
 /// A search backend.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 enum Kind {
@@ -171,6 +174,28 @@ async fn main() -> ExitCode {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn answers_help_and_refuses_unknown_flags() {
+        command_line::assert_help_and_unknown_flags::<Args>();
+    }
+
+    #[test]
+    fn takes_a_query_and_a_backend_to_fail() {
+        let args = Args::try_parse_from(["parallel", "rust", "--fail", "image"]);
+        let args = args.expect("a query and a backend");
+        assert_eq!(
+            (args.query.as_str(), args.fail),
+            ("rust", Some(Kind::Image))
+        );
+
+        let error = command_line::refused::<Args>(&["--fail", "audio"]);
+        assert_eq!(error.exit_code(), 2);
+        assert_eq!(
+            command_line::first_line(&error),
+            "error: invalid value 'audio' for '--fail <FAIL>'"
+        );
+    }
 
     #[tokio::test(start_paused = true)]
     async fn returns_results_in_the_backends_order_after_the_slowest() {

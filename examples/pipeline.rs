@@ -18,11 +18,15 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::Parser;
+use clap::builder::RangedI64ValueParser;
 use errgroup::{Builder, CancellationToken};
 use md5::{Digest, Md5};
 use tokio::sync::mpsc;
 use tokio::time::Instant;
 use walkdir::{DirEntry, WalkDir};
+
+#[cfg(test)]
+mod command_line;
 
 /// An MD5 sum.
 type Sum = [u8; 16];
@@ -146,20 +150,32 @@ fn hex(sum: &Sum) -> String {
     })
 }
 
+/// The most files `--workers` lets the example read at once. More would not hash faster (tokio's
+/// blocking pool has 512 threads) and could run out of file descriptors (`ulimit -n` is often
+/// 1024).
+const MAX_WORKERS: i64 = 1024;
+
 /// Prints the MD5 sum of every file in a tree, hashing several files at once.
 #[derive(Debug, Parser)]
 #[command(name = "pipeline")]
 struct Args {
     /// The directory to hash [default: this repository].
     root: Option<PathBuf>,
-    /// How many files to read and hash at once.
-    #[arg(long, default_value = "20")]
-    workers: NonZeroUsize,
+    /// How many files to read and hash at once, from 1 to 1024.
+    #[arg(
+        long,
+        default_value = "20",
+        value_parser = RangedI64ValueParser::<usize>::new().range(1..=MAX_WORKERS),
+        // So that -1 is refused as out of range, rather than taken for a flag.
+        allow_negative_numbers = true
+    )]
+    workers: usize,
 }
 
 #[tokio::main]
 async fn main() -> ExitCode {
     let args = Args::parse();
+    let workers = NonZeroUsize::new(args.workers).expect("clap keeps --workers at 1 or more");
     // The repository is the parent of this package's directory, wherever the command runs.
     let repository = Path::new(env!("CARGO_MANIFEST_DIR")).parent();
     let root = args
@@ -168,7 +184,7 @@ async fn main() -> ExitCode {
         .unwrap_or_else(|| PathBuf::from("."));
     let started = Instant::now();
     // Nobody cancels this token: it is Go's `context.Background()`.
-    match md5_all(&root, args.workers, &CancellationToken::new()).await {
+    match md5_all(&root, workers, &CancellationToken::new()).await {
         Ok(sums) => {
             for (path, sum) in &sums {
                 let path = path.strip_prefix(&root).unwrap_or(path);
@@ -178,7 +194,7 @@ async fn main() -> ExitCode {
                 "{} files under {}, at most {} hashed at once, in {:.0?}",
                 sums.len(),
                 root.display(),
-                args.workers,
+                workers,
                 started.elapsed()
             );
             ExitCode::SUCCESS
@@ -216,6 +232,32 @@ mod tests {
 
     fn workers(n: usize) -> NonZeroUsize {
         NonZeroUsize::new(n).expect("not zero")
+    }
+
+    #[test]
+    fn answers_help_and_refuses_unknown_flags() {
+        command_line::assert_help_and_unknown_flags::<Args>();
+    }
+
+    #[test]
+    fn workers_are_bounded_by_a_usage_error() {
+        let args = Args::try_parse_from(["pipeline", "crates", "--workers", "1024"]);
+        assert_eq!(args.expect("1024 workers are allowed").workers, 1024);
+        for workers in ["0", "1025", "2305843009213693952", "-1", "many"] {
+            let error = command_line::refused::<Args>(&["--workers", workers]);
+            assert_eq!(error.exit_code(), 2, "{workers}");
+            assert!(
+                command_line::first_line(&error)
+                    .starts_with(&format!("error: invalid value '{workers}' for '--workers")),
+                "{error}"
+            );
+        }
+        let error = command_line::refused::<Args>(&["--workers", "2305843009213693952"]);
+        assert_eq!(
+            command_line::first_line(&error),
+            "error: invalid value '2305843009213693952' for '--workers <WORKERS>': \
+             2305843009213693952 is not in 1..=1024"
+        );
     }
 
     #[tokio::test]

@@ -160,3 +160,8 @@ pub use scope::Scope;
 /// The token groups share with their tasks, re-exported so that users need not depend on
 /// `tokio-util` themselves.
 pub use tokio_util::sync::CancellationToken;
+
+/// The crate's README, compiled and run with the doctests so its code stays true.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;
