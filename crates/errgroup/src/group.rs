@@ -263,8 +263,9 @@ impl<E: Send + 'static> Group<E> {
 
     /// Spawns `task` after waiting while the group's queue is long: Go's `g.Go` on a group
     /// with `SetLimit`, which blocks the producer. A producer of a million tasks that spawns
-    /// them this way holds at most a few dozen unstarted ones (`max(limit, 32)` queued, plus
-    /// one per producer racing for the last place).
+    /// them this way never holds more than `max(limit, 32)` queued ones, plus one per producer
+    /// racing for the last place; add up to `limit` tasks handed to a worker and not yet polled
+    /// for everything unstarted.
     ///
     /// A group without a limit has no queue: this spawns at once. The wait ends early if the
     /// group is cancelled; the task is then accepted and never runs, and `wait` fails.
