@@ -63,9 +63,9 @@ async fn fetch_all(client: &HttpClient, urls: &[Uri]) -> Result<(), errgroup::Er
     let group = Group::new();
     for url in urls {
         // A task must own what it uses: it may outlive this loop. Cloning the client clones a
-        // handle to the shared pool, not the pool.
-        let (client, url) = (client.clone(), url.clone());
-        group.spawn_with_token(move |token| fetch(client, url, token));
+        // handle to the shared pool, not the pool; cloning the token lets the task watch it.
+        let (client, url, token) = (client.clone(), url.clone(), group.token().clone());
+        group.spawn(fetch(client, url, token));
     }
     // The first error cancels the group's token, which stops the fetches still in flight, so
     // the wait ends soon after the first failure rather than after the slowest request.

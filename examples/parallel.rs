@@ -109,7 +109,8 @@ async fn google(
         .iter()
         .map(|backend| {
             let (backend, query) = (backend.clone(), Arc::clone(&query));
-            group.spawn_with_token(move |token| async move { backend.search(&query, token).await })
+            let token = group.token().clone();
+            group.spawn(async move { backend.search(&query, token).await })
         })
         .collect();
     // Go's tasks write `results[i]`; here each value comes back through its task's handle, so
@@ -250,7 +251,8 @@ mod tests {
         let error = google("golang", &backends(), &cancel)
             .await
             .expect_err("cancelled");
-        assert!(matches!(error, errgroup::Error::Cancelled), "{error:?}");
+        let cause = errgroup::Cause::ParentCancelled;
+        assert_eq!(error, errgroup::Error::Cancelled { cause });
         assert_eq!(started.elapsed(), Duration::from_millis(150));
     }
 }

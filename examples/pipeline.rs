@@ -70,8 +70,9 @@ async fn md5_all(
     tokio::task::spawn_blocking(move || walk(&root, &found));
 
     // Stage 2: a group with a limit, in place of Go's 20 digester goroutines: no more than
-    // `workers` files are hashed at once, and `spawn(..).await` waits while a small backlog of
-    // files already waits for a slot.
+    // `workers` files are hashed at once, and `spawn_with_backpressure(..).await` (Go's `g.Go`
+    // blocking under `SetLimit`) waits while a backlog of files already waits for a slot, so
+    // the walk cannot run far ahead of the hashing. It stops waiting if the group is cancelled.
     let group = Builder::new().parent(cancel).limit(workers.get()).build();
     let mut sums = Vec::new();
     let mut walked = false;
@@ -84,7 +85,7 @@ async fn md5_all(
         // A walk error: returning drops the group, which cancels its token and aborts the
         // workers (a file being hashed on the blocking pool finishes, and its sum is dropped).
         let path = path?;
-        let sum = group.spawn(digest(path.clone())).await;
+        let sum = group.spawn_with_backpressure(digest(path.clone())).await;
         sums.push((path, sum));
     }
 
