@@ -2,14 +2,14 @@
 //!
 //! With no flags, it plays the original's three stories and prints each outcome with the time
 //! it took; with flags, it runs one aggregation and exits 1 if it fails (2 if the flags are
-//! wrong). Logs go to stderr, only when `RUST_LOG` asks for them: `info` logs each aggregation,
-//! `debug` each fetch.
+//! wrong). Logs go to stderr, only when `RUST_LOG` asks for them: `info` logs each
+//! aggregation's outcome (a failure at `error`).
 //!
 //! ```text
 //! cargo run --example dashboard
 //! cargo run --example dashboard -- --timeout 1s
 //! cargo run --example dashboard -- --order-latency 100ms --fail order
-//! RUST_LOG=debug cargo run --example dashboard -- --timeout 3s
+//! RUST_LOG=info cargo run --example dashboard -- --timeout 3s
 //! ```
 
 use std::error::Error as _;
@@ -18,7 +18,7 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use clap::{Parser, ValueEnum};
-use dashboard::{DashboardAggregator, Error, MockService};
+use dashboard::{CancellationToken, DashboardAggregator, Error, MockService};
 use tokio::time::Instant;
 use tracing_subscriber::EnvFilter;
 use tracing_subscriber::filter::LevelFilter;
@@ -175,8 +175,9 @@ async fn run(args: &Args) -> Result<String, String> {
         .timeout(*args.timeout)
         .build()
         .map_err(|error| error.to_string())?;
+    // Nobody cancels this token: it is Go's `context.Background()`.
     aggregator
-        .aggregate(&args.id)
+        .aggregate(&args.id, &CancellationToken::new())
         .await
         .map_err(|error| with_causes(&error))
 }
