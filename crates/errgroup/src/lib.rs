@@ -53,8 +53,10 @@
 //! tokio = { version = "1", features = ["rt-multi-thread", "macros", "time"] }
 //! ```
 //!
-//! The crate needs tokio's `rt`; `time` only for deadlines ([`Builder::timeout`]) and
-//! [`Group::shutdown`]. Its one optional feature, `tracing`, runs each group and task in a
+//! The crate turns on the tokio features it uses itself (`rt`, `sync`, `macros`, `time`);
+//! the lines above are what a program needs for `#[tokio::main]` and its own timers. A
+//! deadline ([`Builder::timeout`]) and [`Group::shutdown`] need a runtime with timers, which
+//! `#[tokio::main]` and `Runtime::new` enable. Its one optional feature, `tracing`, runs each group and task in a
 //! `tracing` span and warns when a group is dropped with a failure nobody waited for.
 //!
 //! # Guarantees

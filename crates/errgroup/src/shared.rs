@@ -437,10 +437,8 @@ impl<E> Shared<E> {
     /// its runtime. `started` tells whether it had run.
     pub(crate) fn task_lost(&self, task: TaskId, started: bool) {
         self.missing.store(true, Release);
-        if started {
-            if let Some(aborted) = lock(&self.aborted).as_mut() {
-                aborted.push(task);
-            }
+        if started && let Some(aborted) = lock(&self.aborted).as_mut() {
+            aborted.push(task);
         }
         self.cancel(Cause::TaskLost);
     }
