@@ -194,8 +194,11 @@ impl<E: Send + 'static> Group<E> {
 
     /// Spawns `task` as a task of this group and returns a handle to its value: Go's `g.Go`.
     ///
-    /// In a group without a limit the task starts at once. In a limited group it starts at
-    /// once if a slot is free, and otherwise waits in the group's queue, in spawn order.
+    /// In a group without a limit the task is handed to the runtime at once. In a limited group
+    /// it is handed to a worker at once if a slot is free, and otherwise waits in the group's
+    /// queue, in spawn order. Either way, if the group is cancelled before the task's first
+    /// poll, the task never runs and `wait` fails (see
+    /// [When the token is cancelled](Group#when-the-token-is-cancelled)).
     ///
     /// # Panics
     ///
@@ -290,7 +293,7 @@ impl<E: Send + 'static> Group<E> {
     /// # async fn main() -> Result<(), errgroup::Error<std::io::Error>> {
     /// let group = errgroup::Builder::new().limit(4).build();
     /// for n in 0..1_000_u64 {
-    ///     // Never more than a few dozen tasks wait for a slot.
+    ///     // Never more than 32 tasks (max(limit, 32)) wait in the queue.
     ///     group.spawn_with_backpressure(async move { Ok(n * n) }).await;
     /// }
     /// group.wait().await?;
