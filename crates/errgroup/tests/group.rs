@@ -9,7 +9,7 @@ use std::task::{Context, Poll};
 use std::time::Duration;
 
 use common::{LiveCounter, after, counted, fails_when_cancelled, hang_guard, ms, panic_message};
-use errgroup::{Cause, Error, Group};
+use errgroup::{Builder, Cause, Error, Group};
 use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
 
@@ -312,26 +312,28 @@ fn spawn_outside_a_runtime_panics() {
 
 #[test]
 fn a_spawn_that_panicked_outside_a_runtime_leaves_no_trace() {
-    for _ in 0..20 {
-        let group = Group::<()>::new();
-        let refused = panic::catch_unwind(AssertUnwindSafe(|| group.spawn(async { Ok(1) })));
-        assert!(refused.is_err(), "no runtime: the spawn panics");
+    for builder in [Builder::new(), Builder::new().limit(1)] {
+        for _ in 0..20 {
+            let group = builder.clone().build::<()>();
+            let refused = panic::catch_unwind(AssertUnwindSafe(|| group.spawn(async { Ok(1) })));
+            assert!(refused.is_err(), "no runtime: the spawn panics");
 
-        let runtime = tokio::runtime::Builder::new_current_thread()
-            .build()
-            .expect("a runtime");
-        let outputs = runtime.block_on(async {
-            let tasks: Vec<_> = (0..3).map(|n| group.spawn(async move { Ok(n) })).collect();
-            let outputs = group
-                .wait()
-                .await
-                .expect("the failed spawn left nothing behind");
-            tasks
-                .into_iter()
-                .map(|task| outputs.take(task))
-                .sum::<i32>()
-        });
-        assert_eq!(outputs, 3);
+            let runtime = tokio::runtime::Builder::new_current_thread()
+                .build()
+                .expect("a runtime");
+            let sum = runtime.block_on(async {
+                let tasks: Vec<_> = (0..3).map(|n| group.spawn(async move { Ok(n) })).collect();
+                let outputs = group
+                    .wait()
+                    .await
+                    .expect("the failed spawn left nothing behind");
+                tasks
+                    .into_iter()
+                    .map(|task| outputs.take(task))
+                    .sum::<i32>()
+            });
+            assert_eq!(sum, 3);
+        }
     }
 }
 

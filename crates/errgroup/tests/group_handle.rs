@@ -7,7 +7,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use common::{LiveCounter, after, counted, hang_guard};
-use errgroup::{Builder, Cause, Group, SpawnError};
+use errgroup::{Builder, Cause, Group, GroupHandle, SpawnError};
 
 #[tokio::test(start_paused = true)]
 async fn wait_covers_tasks_spawned_by_tasks() {
@@ -53,19 +53,7 @@ async fn a_spawn_after_wait_returned_is_refused_as_closed() {
     let handle = group.handle();
     group.wait().await.expect("no tasks");
 
-    let ran = LiveCounter::default();
-    let refused = handle.spawn(counted(&ran));
-    assert!(matches!(refused, Err(SpawnError::Closed(_))));
-    assert!(matches!(
-        handle.try_spawn(counted(&ran)),
-        Err(SpawnError::Closed(_))
-    ));
-    assert!(matches!(
-        handle.spawn_with_backpressure(counted(&ran)).await,
-        Err(SpawnError::Closed(_))
-    ));
-    tokio::task::yield_now().await;
-    assert_eq!(ran.started(), 0);
+    assert_every_spawn_is_refused_as_closed(&handle).await;
     assert!(handle.token().is_cancelled());
 }
 
@@ -80,21 +68,7 @@ async fn a_spawn_after_the_group_was_dropped_is_refused_as_closed() {
         let handle = group.handle();
         drop(group);
 
-        let ran = LiveCounter::default();
-        assert!(matches!(
-            handle.spawn(counted(&ran)),
-            Err(SpawnError::Closed(_))
-        ));
-        assert!(matches!(
-            handle.try_spawn(counted(&ran)),
-            Err(SpawnError::Closed(_))
-        ));
-        assert!(matches!(
-            handle.spawn_with_backpressure(counted(&ran)).await,
-            Err(SpawnError::Closed(_))
-        ));
-        tokio::task::yield_now().await;
-        assert_eq!(ran.started(), 0);
+        assert_every_spawn_is_refused_as_closed(&handle).await;
         assert_eq!(handle.cause(), Some(Cause::Dropped));
     }
 }
@@ -189,4 +163,17 @@ async fn spawns_racing_the_end_of_wait_are_waited_for_or_refused_on_the_multi_th
             assert_eq!(ran_before_wait_returned, accepted);
         }
     }
+}
+
+/// Every way to spawn through `handle` hands the task back as `Closed`, and none of them runs.
+async fn assert_every_spawn_is_refused_as_closed(handle: &GroupHandle<()>) {
+    let ran = LiveCounter::default();
+    let refused = handle.spawn(counted(&ran));
+    assert!(matches!(refused, Err(SpawnError::Closed(_))));
+    let refused = handle.try_spawn(counted(&ran));
+    assert!(matches!(refused, Err(SpawnError::Closed(_))));
+    let refused = handle.spawn_with_backpressure(counted(&ran)).await;
+    assert!(matches!(refused, Err(SpawnError::Closed(_))));
+    tokio::task::yield_now().await;
+    assert_eq!(ran.started(), 0);
 }

@@ -4,7 +4,6 @@
 mod common;
 
 use std::future::pending;
-use std::panic::{self, AssertUnwindSafe};
 use std::sync::{Arc, Mutex};
 
 use common::{LiveCounter, after, hang_guard, ms, panic_message};
@@ -236,31 +235,6 @@ async fn a_limit_of_usize_max_runs_every_task() {
         102,
         "all at once: the limit is never reached"
     );
-}
-
-#[test]
-fn a_spawn_that_panicked_outside_a_runtime_leaves_no_trace_in_a_limited_group() {
-    for _ in 0..20 {
-        let group = Builder::new().limit(1).build::<()>();
-        let refused = panic::catch_unwind(AssertUnwindSafe(|| group.spawn(async { Ok(1) })));
-        assert!(refused.is_err(), "no runtime: the spawn panics");
-
-        let runtime = tokio::runtime::Builder::new_current_thread()
-            .build()
-            .expect("a runtime");
-        let sum = runtime.block_on(async {
-            let tasks: Vec<_> = (0..3).map(|n| group.spawn(async move { Ok(n) })).collect();
-            let outputs = group
-                .wait()
-                .await
-                .expect("the failed spawn left nothing behind");
-            tasks
-                .into_iter()
-                .map(|task| outputs.take(task))
-                .sum::<i32>()
-        });
-        assert_eq!(sum, 3);
-    }
 }
 
 #[tokio::test(start_paused = true)]
