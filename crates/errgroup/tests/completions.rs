@@ -143,6 +143,7 @@ async fn dropping_it_aborts_its_tasks() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[cfg_attr(miri, ignore = "too slow: repeats a race on the multi-thread runtime")]
 async fn yields_every_value_once_on_the_multi_thread_runtime() {
     for _ in 0..50 {
         let mut tasks = Completions::<u32, ()>::from(Builder::new().limit(3).build());

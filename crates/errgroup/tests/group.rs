@@ -263,6 +263,7 @@ async fn dropping_the_wait_future_aborts_every_task() {
 }
 
 #[tokio::test(start_paused = true)]
+#[cfg_attr(miri, ignore = "too slow: 100,000 tasks")]
 async fn completes_100_000_tasks() {
     let group = Group::<()>::new();
     let handles: Vec<_> = (0..100_000_u64)
@@ -275,6 +276,7 @@ async fn completes_100_000_tasks() {
 }
 
 #[tokio::test(start_paused = true)]
+#[cfg_attr(miri, ignore = "too slow: 100,000 tasks")]
 async fn stops_100_000_cooperative_siblings_after_one_error() {
     let started = Instant::now();
     let group = Group::new();
@@ -469,6 +471,7 @@ async fn wait_sleeps_until_the_last_task_of_a_limited_group_ends() {
 const ROUNDS: usize = 100;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[cfg_attr(miri, ignore = "too slow: repeats a race on the multi-thread runtime")]
 async fn the_root_error_wins_over_the_errors_of_cancelled_siblings_on_the_multi_thread_runtime() {
     for _ in 0..ROUNDS {
         let group = Group::new();
@@ -485,6 +488,7 @@ async fn the_root_error_wins_over_the_errors_of_cancelled_siblings_on_the_multi_
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[cfg_attr(miri, ignore = "too slow: repeats a race on the multi-thread runtime")]
 async fn the_token_is_cancelled_once_wait_returns_on_the_multi_thread_runtime() {
     for _ in 0..ROUNDS {
         let group = Group::<()>::new();
@@ -509,6 +513,7 @@ async fn the_token_is_cancelled_once_wait_returns_on_the_multi_thread_runtime() 
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[cfg_attr(miri, ignore = "too slow: repeats a race on the multi-thread runtime")]
 async fn dropping_the_group_aborts_every_task_on_the_multi_thread_runtime() {
     for _ in 0..ROUNDS {
         let group = Group::<()>::new();
@@ -528,6 +533,7 @@ async fn dropping_the_group_aborts_every_task_on_the_multi_thread_runtime() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[cfg_attr(miri, ignore = "too slow: repeats a race on the multi-thread runtime")]
 async fn a_panic_resumes_at_wait_after_every_sibling_ended_on_the_multi_thread_runtime() {
     for _ in 0..ROUNDS {
         let group = Group::<()>::new();
@@ -553,6 +559,7 @@ async fn a_panic_resumes_at_wait_after_every_sibling_ended_on_the_multi_thread_r
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[cfg_attr(miri, ignore = "too slow: repeats a race on the multi-thread runtime")]
 async fn no_task_starts_after_a_failure_on_the_multi_thread_runtime() {
     for _ in 0..ROUNDS {
         let group = Group::new();
@@ -569,6 +576,7 @@ async fn no_task_starts_after_a_failure_on_the_multi_thread_runtime() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[cfg_attr(miri, ignore = "too slow: repeats a race on the multi-thread runtime")]
 async fn no_task_starts_after_an_outside_cancel_on_the_multi_thread_runtime() {
     for _ in 0..ROUNDS {
         let group = Group::<()>::new();

@@ -119,6 +119,7 @@ async fn a_limited_handle_holds_the_limit_like_the_group() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[cfg_attr(miri, ignore = "too slow: repeats a race on the multi-thread runtime")]
 async fn spawns_racing_the_end_of_wait_are_waited_for_or_refused_on_the_multi_thread_runtime() {
     for limit in [None, Some(2)] {
         for _ in 0..100 {

@@ -138,6 +138,7 @@ fn queue_room(limit: usize) -> usize {
 }
 
 #[tokio::test(start_paused = true)]
+#[cfg_attr(miri, ignore = "too slow: 1,000 tasks through a limit of 2")]
 async fn waiting_spawn_holds_the_producer_back_when_the_backlog_is_full() {
     let limit = 2;
     let group = Builder::new().limit(limit).build::<()>();
@@ -260,6 +261,7 @@ async fn dropping_the_group_drops_running_and_queued_tasks() {
 }
 
 #[tokio::test(start_paused = true)]
+#[cfg_attr(miri, ignore = "too slow: 10,000 tasks")]
 async fn a_worker_whose_tasks_never_wait_lets_other_tasks_run() {
     let group = Builder::new().limit(1).build::<()>();
     let other_ran = Arc::new(std::sync::atomic::AtomicBool::new(false));
@@ -288,6 +290,7 @@ async fn a_worker_whose_tasks_never_wait_lets_other_tasks_run() {
 const ROUNDS: usize = 50;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[cfg_attr(miri, ignore = "too slow: repeats a race on the multi-thread runtime")]
 async fn a_failure_first_in_line_stops_the_queued_tasks_on_the_multi_thread_runtime() {
     for _ in 0..ROUNDS {
         let group = Builder::new().limit(1).build();
@@ -307,6 +310,7 @@ async fn a_failure_first_in_line_stops_the_queued_tasks_on_the_multi_thread_runt
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[cfg_attr(miri, ignore = "too slow: repeats a race on the multi-thread runtime")]
 async fn the_limit_holds_on_the_multi_thread_runtime() {
     for limit in [1, 2, 3, 7] {
         for _ in 0..ROUNDS / 5 {
@@ -339,6 +343,7 @@ async fn the_limit_holds_on_the_multi_thread_runtime() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[cfg_attr(miri, ignore = "too slow: repeats a race on the multi-thread runtime")]
 async fn a_panic_in_a_limited_group_leaves_the_queue_to_a_worker_on_the_multi_thread_runtime() {
     for _ in 0..ROUNDS {
         let group = Builder::new().limit(1).build::<()>();
@@ -365,6 +370,7 @@ async fn a_panic_in_a_limited_group_leaves_the_queue_to_a_worker_on_the_multi_th
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[cfg_attr(miri, ignore = "too slow: repeats a race on the multi-thread runtime")]
 async fn a_caught_panic_in_a_limited_group_leaves_the_queue_to_a_worker_on_the_multi_thread_runtime()
  {
     for _ in 0..ROUNDS {
@@ -392,6 +398,7 @@ async fn a_caught_panic_in_a_limited_group_leaves_the_queue_to_a_worker_on_the_m
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[cfg_attr(miri, ignore = "too slow: repeats a race on the multi-thread runtime")]
 async fn dropping_a_limited_group_drops_running_and_queued_tasks_on_the_multi_thread_runtime() {
     for _ in 0..ROUNDS {
         let group = Builder::new().limit(2).build::<()>();

@@ -89,11 +89,13 @@ fn check_bursts(builder: Builder) {
 }
 
 #[test]
+#[cfg_attr(miri, ignore = "too slow: bursts of 10,000 tasks")]
 fn a_long_lived_group_keeps_nothing_of_the_tasks_that_ended() {
     check_bursts(Builder::new());
 }
 
 #[test]
+#[cfg_attr(miri, ignore = "too slow: bursts of 10,000 tasks")]
 fn a_long_lived_limited_group_keeps_nothing_of_the_tasks_that_ended() {
     check_bursts(Builder::new().limit(4));
 }
@@ -106,6 +108,7 @@ async fn until(count: &AtomicUsize, target: usize) {
 }
 
 #[test]
+#[cfg_attr(miri, ignore = "too slow: bursts of 10,000 tasks")]
 fn a_group_that_keeps_all_errors_drops_the_errors_returned_after_an_outside_cancellation() {
     let _turn = ONE_AT_A_TIME.lock().unwrap_or_else(PoisonError::into_inner);
     let runtime = runtime();

@@ -190,11 +190,13 @@ proptest! {
     #![proptest_config(ProptestConfig::with_cases(128))]
 
     #[test]
+    #[cfg_attr(miri, ignore = "too slow: 128 random cases of up to 24 tasks")]
     fn unlimited_group_reports_the_earliest_failure_and_ends_every_task(plans in prop::collection::vec(plan(), 0..24)) {
         check(plans, None, false)?;
     }
 
     #[test]
+    #[cfg_attr(miri, ignore = "too slow: 128 random cases of up to 24 tasks")]
     fn limited_group_holds_its_limit_and_reports_the_earliest_failure(
         plans in prop::collection::vec(plan(), 0..24),
         limit in 1..5_usize,
@@ -203,6 +205,7 @@ proptest! {
     }
 
     #[test]
+    #[cfg_attr(miri, ignore = "too slow: 128 random cases of up to 24 tasks")]
     fn group_that_keeps_all_errors_reports_every_failure_in_order(
         plans in prop::collection::vec(plan(), 0..24),
         limit in prop::option::of(1..5_usize),

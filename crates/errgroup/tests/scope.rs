@@ -98,6 +98,7 @@ async fn runs_tasks_that_are_not_send() {
 }
 
 #[test]
+#[cfg_attr(miri, ignore = "too slow: runs 100 times on a multi-thread runtime")]
 fn first_error_cancels_the_token_and_wait_returns_it_after_every_task_ended() {
     on_both_runtimes(|| async {
         let (token, ended) = (CancellationToken::new(), Cell::new(0));
@@ -127,6 +128,7 @@ fn first_error_cancels_the_token_and_wait_returns_it_after_every_task_ended() {
 }
 
 #[test]
+#[cfg_attr(miri, ignore = "too slow: runs 100 times on a multi-thread runtime")]
 fn limit_polls_at_most_that_many_tasks_at_once_in_spawn_order() {
     on_both_runtimes(|| async {
         let (running, most, started) = (Cell::new(0), Cell::new(0), RefCell::new(Vec::new()));
@@ -152,6 +154,7 @@ fn limit_polls_at_most_that_many_tasks_at_once_in_spawn_order() {
 }
 
 #[test]
+#[cfg_attr(miri, ignore = "too slow: runs 100 times on a multi-thread runtime")]
 fn deadline_cancels_the_token_and_fails_wait() {
     on_both_runtimes(|| async {
         let (token, ended) = (CancellationToken::new(), Cell::new(0));
@@ -175,6 +178,7 @@ fn deadline_cancels_the_token_and_fails_wait() {
 }
 
 #[test]
+#[cfg_attr(miri, ignore = "too slow: runs 100 times on a multi-thread runtime")]
 fn panic_resumes_at_wait_after_the_other_tasks_are_dropped() {
     on_both_runtimes(|| async {
         let (alive, mut alive_until) = oneshot::channel::<()>();
@@ -196,6 +200,7 @@ fn panic_resumes_at_wait_after_the_other_tasks_are_dropped() {
 }
 
 #[test]
+#[cfg_attr(miri, ignore = "too slow: runs 100 times on a multi-thread runtime")]
 fn dropping_the_wait_future_drops_every_task_and_cancels_the_token() {
     on_both_runtimes(|| async {
         let started = Cell::new(0);
@@ -229,6 +234,7 @@ fn dropping_the_wait_future_drops_every_task_and_cancels_the_token() {
 }
 
 #[test]
+#[cfg_attr(miri, ignore = "too slow: runs 100 times on a multi-thread runtime")]
 fn parent_cancellation_cancels_the_scope_and_is_its_cause() {
     on_both_runtimes(|| async {
         let parent = CancellationToken::new();

@@ -247,6 +247,7 @@ async fn round(rng: &mut Rng) -> usize {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[cfg_attr(miri, ignore = "too slow: a million tasks (CI runs it in release)")]
 async fn a_million_tasks_through_groups_leave_no_task_and_no_memory_behind() {
     let mut rng = Rng(0x5EED_0FE7_7640_9A1D);
     // A few rounds first, so that the runtime's buffers have their size before measuring.
