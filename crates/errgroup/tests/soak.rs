@@ -260,8 +260,12 @@ async fn a_million_tasks_through_groups_leave_no_task_and_no_memory_behind() {
         ran += round(&mut rng).await;
     }
     let after = live_bytes();
+    // Within 10 % of before, or 64 KiB, whichever is more: under load the runtime's own queues
+    // grow by a few kilobytes and keep their size, while a leak of one byte per task would show
+    // as a megabyte.
+    let slack = (before / 10).max(64 * 1024);
     assert!(
-        after <= before + before / 10,
+        after <= before + slack,
         "memory grew from {before} to {after} bytes over {ran} tasks"
     );
 }
