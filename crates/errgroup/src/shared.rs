@@ -26,7 +26,6 @@ use std::time::Duration;
 
 use tokio::runtime::Handle;
 use tokio::sync::Notify;
-use tokio::task::JoinHandle;
 use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
 
@@ -94,7 +93,7 @@ pub(crate) struct Shared<E> {
     /// Set when a task ended without a value or a failure of its own.
     missing: AtomicBool,
     outcome: Mutex<Outcome<E>>,
-    registry: Mutex<Registry>,
+    registry: Registry,
     workers: Option<Workers<Job>>,
     /// Signalled when a limited group's queue falls to half its room.
     room: Notify,
@@ -132,7 +131,7 @@ impl<E: Send + 'static> Shared<E> {
             failed: AtomicBool::new(false),
             missing: AtomicBool::new(false),
             outcome: Mutex::new(Outcome::default()),
-            registry: Mutex::new(Registry::default()),
+            registry: Registry::default(),
             workers: options.limit.map(Workers::new),
             room: Notify::new(),
             aborted: Mutex::new(None),
@@ -166,16 +165,17 @@ impl<E: Send + 'static> Shared<E> {
         if !self.state.enter() {
             return Err(future);
         }
+        let id = self.next_id();
         let Some(workers) = &self.workers else {
             let mut handle = None;
-            self.spawn_registered(&runtime, |key| {
-                let (task, task_handle) = self.task(future, Some(key));
+            self.spawn_registered(&runtime, id.as_u64(), |key| {
+                let (task, task_handle) = self.task(id, future, Some(key));
                 handle = Some(task_handle);
                 task
             });
             return Ok(handle.expect("the task was made"));
         };
-        let (job, handle) = self.task(future, None);
+        let (job, handle) = self.task(id, future, None);
         if let Some(job) = workers.push(Box::pin(job)) {
             self.start_worker(&runtime, job);
         }
@@ -204,7 +204,7 @@ impl<E: Send + 'static> Shared<E> {
             self.task_ended(None); // counted by `enter` above
             return Err(SpawnError::Full(future));
         }
-        let (job, handle) = self.task(future, None);
+        let (job, handle) = self.task(self.next_id(), future, None);
         match admission {
             Admission::Promised => workers.push_promised(Box::pin(job)),
             _ => self.start_worker(&runtime, Box::pin(job)),
@@ -238,6 +238,7 @@ impl<E: Send + 'static> Shared<E> {
     /// handle to its value.
     fn task<F, T>(
         self: &Arc<Self>,
+        id: TaskId,
         future: F,
         key: Option<usize>,
     ) -> (impl Future<Output = ()> + Send + 'static, TaskHandle<T>)
@@ -245,7 +246,6 @@ impl<E: Send + 'static> Shared<E> {
         F: Future<Output = Result<T, E>> + Send + 'static,
         T: Send + 'static,
     {
-        let id = TaskId(self.next_task.fetch_add(1, Relaxed));
         let slot = Slot::default();
         let guard = TaskGuard::new(Arc::clone(self), id, key);
         let handle = TaskHandle::new(self.id, id, Arc::clone(&slot));
@@ -254,7 +254,8 @@ impl<E: Send + 'static> Shared<E> {
     }
 
     fn start_worker(self: &Arc<Self>, runtime: &Handle, first: Job) {
-        self.spawn_registered(runtime, |key| {
+        // Workers start seldom: one shard is as good as another.
+        self.spawn_registered(runtime, 0, |key| {
             let worker = Worker {
                 shared: Arc::clone(self),
                 key,
@@ -265,16 +266,19 @@ impl<E: Send + 'static> Shared<E> {
         });
     }
 
-    /// Spawns the runtime task `make` makes, with its entry in the registry.
-    fn spawn_registered<R>(&self, runtime: &Handle, make: impl FnOnce(usize) -> R)
+    /// The id of the next task spawned.
+    fn next_id(&self) -> TaskId {
+        TaskId(self.next_task.fetch_add(1, Relaxed))
+    }
+
+    /// Spawns the runtime task `make` makes, with its entry in the registry's shard `hint`
+    /// picks.
+    fn spawn_registered<R>(&self, runtime: &Handle, hint: u64, make: impl FnOnce(usize) -> R)
     where
         R: Future<Output = ()> + Send + 'static,
     {
-        let key = lock(&self.registry).reserve();
-        let task = runtime.spawn(make(key));
-        if let Some(closed) = lock(&self.registry).spawned(key, task) {
-            closed.abort();
-        }
+        let key = self.registry.reserve(hint);
+        self.registry.spawned(key, runtime.spawn(make(key)));
     }
 }
 
@@ -335,7 +339,7 @@ impl<E> Drop for Worker<E> {
                 .expect("a limited group has workers");
             drop(workers.retire(self.lingering));
         }
-        lock(&self.shared.registry).ended(self.key);
+        self.shared.registry.ended(self.key);
     }
 }
 
@@ -445,7 +449,7 @@ impl<E> Shared<E> {
 
     pub(crate) fn task_ended(&self, key: Option<usize>) {
         if let Some(key) = key {
-            lock(&self.registry).ended(key);
+            self.registry.ended(key);
         }
         if self.state.exit() {
             self.idle.notify_one();
@@ -543,8 +547,7 @@ impl<E> Shared<E> {
     /// Aborts every runtime task running, and with `close` every one recorded from now on, and
     /// drops the queued tasks: locks first, then user code (the tasks' destructors).
     fn abort(&self, close: bool) {
-        let running = lock(&self.registry).take_running(close);
-        running.iter().for_each(JoinHandle::abort);
+        self.registry.abort_running(close);
         if let Some(workers) = &self.workers {
             drop(workers.take_queued());
         }
