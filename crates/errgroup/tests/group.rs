@@ -193,16 +193,7 @@ async fn outside_cancellation_does_not_fail_tasks_that_all_succeeded() {
 #[tokio::test(start_paused = true)]
 async fn panic_cancels_siblings_and_resumes_at_wait() {
     let group = Group::<()>::new();
-    let siblings = LiveCounter::default();
-    for _ in 0..3 {
-        let alive = siblings.enter();
-        let token = group.token().clone();
-        group.spawn(async move {
-            let _alive = alive;
-            token.cancelled().await;
-            Ok(())
-        });
-    }
+    let siblings = spawn_token_watchers(&group, 3);
     group.spawn(async { panic!("task exploded") as Result<(), ()> });
 
     let waited = tokio::spawn(group.wait()).await;
@@ -537,16 +528,7 @@ async fn dropping_the_group_aborts_every_task_on_the_multi_thread_runtime() {
 async fn a_panic_resumes_at_wait_after_every_sibling_ended_on_the_multi_thread_runtime() {
     for _ in 0..ROUNDS {
         let group = Group::<()>::new();
-        let siblings = LiveCounter::default();
-        for _ in 0..4 {
-            let alive = siblings.enter();
-            let token = group.token().clone();
-            group.spawn(async move {
-                let _alive = alive;
-                token.cancelled().await;
-                Ok(())
-            });
-        }
+        let siblings = spawn_token_watchers(&group, 4);
         group.spawn(async { panic!("task exploded") as Result<(), ()> });
 
         let waited = hang_guard("wait", tokio::spawn(group.wait())).await;
@@ -592,4 +574,20 @@ async fn no_task_starts_after_an_outside_cancel_on_the_multi_thread_runtime() {
         assert!(hang_guard("wait", group.wait()).await.is_err());
         assert_eq!(ran.started(), 0);
     }
+}
+
+/// Spawns `count` tasks that wait for the group's token, each alive in the returned counter
+/// until it ends.
+fn spawn_token_watchers(group: &Group<()>, count: usize) -> LiveCounter {
+    let siblings = LiveCounter::default();
+    for _ in 0..count {
+        let alive = siblings.enter();
+        let token = group.token().clone();
+        group.spawn(async move {
+            let _alive = alive;
+            token.cancelled().await;
+            Ok(())
+        });
+    }
+    siblings
 }
